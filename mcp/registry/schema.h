@@ -1,0 +1,73 @@
+// JSON Schemas: loaded from the schemas/ tree embedded in the binary, checked
+// against the keyword subset in schemas/README.md, compiled once for valijson.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/result.h"
+
+namespace weft::mcp {
+
+using Json = nlohmann::json;
+
+// One way a value breaks a schema.
+struct SchemaViolation {
+  std::string path;     // where in the value, as a JSON Pointer ("" = the root, "/a/0")
+  std::string message;  // what is wrong, for a model or a person to read
+};
+
+// A compiled schema. Immutable after construction; Validate is thread-safe.
+class CompiledSchema {
+ public:
+  ~CompiledSchema();
+  CompiledSchema(const CompiledSchema&) = delete;
+  CompiledSchema& operator=(const CompiledSchema&) = delete;
+
+  // Compiles `document`; fails if it is not a schema valijson can use.
+  static Result<std::unique_ptr<CompiledSchema>> Compile(Json document);
+
+  const Json& document() const { return document_; }
+  // Empty when `value` conforms.
+  std::vector<SchemaViolation> Validate(const Json& value) const;
+
+ private:
+  struct Impl;
+  explicit CompiledSchema(Json document);
+  Json document_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "at /path: message; at /other: message" (a one-line summary of violations).
+std::string DescribeViolations(const std::vector<SchemaViolation>& violations);
+
+// Checks `document` against the allowed keyword subset (schemas/README.md):
+// empty when it conforms, otherwise one line per problem with its location.
+std::vector<std::string> CheckSchemaSubset(const Json& document);
+
+// The schemas under schemas/ (paths like "fixture/test_sampling.input.json").
+// Thread-safe after construction.
+class SchemaStore {
+ public:
+  // The schemas compiled into this binary. Every file is parsed, subset-checked
+  // and compiled on first use; a bad file aborts with its path (a build defect).
+  static const SchemaStore& Builtin();
+
+  // Builds a store from explicit files (tests). Fails on the first bad file.
+  static Result<std::unique_ptr<SchemaStore>> FromFiles(
+      const std::map<std::string, std::string>& path_to_text);
+
+  // The compiled schema at `path`, or kNotFound.
+  Result<const CompiledSchema*> Get(std::string_view path) const;
+  std::vector<std::string> Paths() const;
+
+ private:
+  std::map<std::string, std::unique_ptr<CompiledSchema>, std::less<>> schemas_;
+};
+
+}  // namespace weft::mcp
