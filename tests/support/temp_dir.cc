@@ -44,7 +44,7 @@ static std::string EnvOr(const char* name, const char* fallback) {
   return v && *v ? v : fallback;
 }
 
-std::string SourceDir() { return EnvOr("WEFT_SOURCE_DIR", "."); }
-std::string BinaryDir() { return EnvOr("WEFT_BINARY_DIR", "."); }
+std::string SourceDir() { return EnvOr("WEFT_SOURCE_DIR", WEFT_DEFAULT_SOURCE_DIR); }
+std::string BinaryDir() { return EnvOr("WEFT_BINARY_DIR", WEFT_DEFAULT_BINARY_DIR); }
 
 }  // namespace weft::testing

@@ -1,0 +1,14 @@
+// The weft binary's subcommands. Each returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace weft::cli {
+
+inline constexpr const char* kVersion = WEFT_VERSION;
+
+// weft serve [--stdio] [--conformance-fixture] [--log-level L] [--log-file F] ...
+int RunServe(const std::vector<std::string>& args);
+
+}  // namespace weft::cli

@@ -1,0 +1,44 @@
+// The weft binary: subcommand dispatch.
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "mcp/cli/commands.h"
+
+namespace {
+
+constexpr const char kUsage[] =
+    "weft - an agent workspace host\n"
+    "\n"
+    "Usage:\n"
+    "  weft serve [--stdio] [options]   serve this directory over MCP on stdin/stdout\n"
+    "  weft --version                   print the version\n"
+    "  weft --help                      print this help\n"
+    "\n"
+    "Run 'weft serve --help' for the server's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::signal(SIGPIPE, SIG_IGN);  // a vanished client is an error return, not a crash
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string& cmd = args[0];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (cmd == "--version" || cmd == "version") {
+    std::printf("weft %s\n", weft::cli::kVersion);
+    return 0;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (cmd == "serve") return weft::cli::RunServe(rest);
+  std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,36 @@
+// Server: shared protocol state; each connection gets a Session.
+#include "mcp/server/server.h"
+
+#include "core/base/random.h"
+#include "mcp/server/session.h"
+
+namespace weft::mcp {
+
+Server::Server(ServerOptions options, ToolRegistry& tools, ResourceRegistry& resources,
+               PromptRegistry& prompts)
+    : options_(std::move(options)), tools_(tools), resources_(resources), prompts_(prompts) {
+  hmac_key_.resize(32);
+  SecureRandomBytes(hmac_key_.data(), hmac_key_.size());
+}
+
+Server::~Server() = default;
+
+void Server::Serve(Connection& conn) {
+  auto session = std::make_shared<Session>(*this, conn);
+  session->Run();
+}
+
+nlohmann::json Server::Capabilities() const {
+  nlohmann::json caps = {{"tools", {{"listChanged", true}}},
+                         {"logging", nlohmann::json::object()},
+                         {"completions", nlohmann::json::object()}};
+  if (options_.resources) caps["resources"] = {{"subscribe", true}, {"listChanged", true}};
+  if (options_.prompts) caps["prompts"] = {{"listChanged", true}};
+  return caps;
+}
+
+nlohmann::json Server::Implementation() const {
+  return {{"name", options_.name}, {"title", options_.title}, {"version", options_.version}};
+}
+
+}  // namespace weft::mcp
