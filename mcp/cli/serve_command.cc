@@ -97,6 +97,14 @@ int RunServe(const std::vector<std::string>& args) {
     stdio_options.max_frame_bytes = static_cast<size_t>(v);
   }
 
+  // SIGINT/SIGTERM close the connection so that Serve() returns cleanly. They
+  // are blocked before any thread starts, so only the sigwait thread sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
   std::string dir = std::filesystem::current_path().string();
   mcp::ToolRegistry tools;
   mcp::ResourceRegistry resources;
@@ -118,12 +126,6 @@ int RunServe(const std::vector<std::string>& args) {
   }
   mcp::Server server(options, tools, resources, prompts);
 
-  // SIGINT/SIGTERM close the connection so that Serve() returns cleanly.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   mcp::StdioConnection conn(STDIN_FILENO, STDOUT_FILENO, stdio_options);
   std::thread([&conn, stop_signals] {
     int sig = 0;
