@@ -108,6 +108,18 @@ std::string SerializeJson(const Json& value) {
 
 std::string Message::Serialize() const { return SerializeJson(ToJson()); }
 
+std::string StringOr(const Json& obj, const char* key, std::string fallback) {
+  if (!obj.is_object()) return fallback;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+bool BoolOr(const Json& obj, const char* key, bool fallback) {
+  if (!obj.is_object()) return fallback;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
 std::variant<Message, DecodeFailure> DecodeValue(Json value) {
   if (!value.is_object()) {
     return Fail(nullptr, rpc::kInvalidRequest, "Invalid Request: a message must be a JSON object");

@@ -82,4 +82,9 @@ std::variant<Message, DecodeFailure> DecodeValue(Json value);
 // Serialises a JSON value for the wire: compact, invalid UTF-8 replaced.
 std::string SerializeJson(const Json& value);
 
+// Non-throwing field access for untrusted JSON: the member `key` of `obj` if
+// `obj` is an object and the member has that type, otherwise `fallback`.
+std::string StringOr(const Json& obj, const char* key, std::string fallback = {});
+bool BoolOr(const Json& obj, const char* key, bool fallback);
+
 }  // namespace weft::mcp

@@ -73,7 +73,7 @@ Result<Json> Call::RequestInput(const Json& requests) {
   // Every request must name a method we can ask for, and the client must have
   // declared the capability (2026-07-28 basic/index: never rely on undeclared ones).
   for (const auto& [key, req] : requests.items()) {
-    std::string method = req.value("method", "");
+    std::string method = StringOr(req, "method");
     std::string cap = CapabilityFor(method);
     if (cap.empty()) return Status::InvalidArgument("cannot ask the client for \"" + method + "\"");
     if (!env_.client_capabilities.contains(cap)) {

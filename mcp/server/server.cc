@@ -1,6 +1,7 @@
 // Server: shared protocol state; each connection gets a Session.
 #include "mcp/server/server.h"
 
+#include "core/base/log.h"
 #include "core/base/random.h"
 #include "mcp/server/session.h"
 
@@ -14,6 +15,15 @@ Server::Server(ServerOptions options, ToolRegistry& tools, ResourceRegistry& res
 }
 
 Server::~Server() = default;
+
+void Server::Observe(const RequestRecord& r) const {
+  WEFT_LOG(kDebug) << r.method << (r.target.empty() ? "" : " " + r.target)
+                   << (r.era == Era::kModern ? " [modern]" : " [legacy]") << " " << r.duration.count() << "us"
+                   << (r.error_code ? " error " + std::to_string(r.error_code) : "")
+                   << (r.tool_error ? " isError" : "") << (r.input_required ? " input_required" : "")
+                   << (r.cancelled ? " cancelled" : "");
+  for (const auto& o : observers_) o(r);
+}
 
 void Server::Serve(Connection& conn) {
   auto session = std::make_shared<Session>(*this, conn);

@@ -3,8 +3,10 @@
 // client opens with (legacy `initialize` or modern per-request `_meta`).
 #pragma once
 
-#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -36,6 +38,20 @@ struct ServerOptions {
 
 class Session;
 
+// What happened to one request, reported to observers after its handler ran
+// (logging now; metrics and the audit log build on the same seam).
+struct RequestRecord {
+  std::string method;
+  Era era = Era::kLegacy;
+  std::string target;  // tool or prompt name, resource URI; empty otherwise
+  std::chrono::microseconds duration{0};
+  int error_code = 0;          // JSON-RPC error code, 0 when answered with a result
+  bool tool_error = false;     // a result with isError: true
+  bool input_required = false; // an MRTR input_required result
+  bool cancelled = false;      // the client cancelled it while it ran
+};
+using RequestObserver = std::function<void(const RequestRecord&)>;
+
 // Thread-safe: Serve() may run on many threads for many connections.
 class Server {
  public:
@@ -46,8 +62,13 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Serves `conn` until the peer closes it (or Close() is called on it), then
-  // cancels the session's requests, waits for its handlers and returns.
+  // lets requests in progress finish briefly, cancels the rest and returns.
   void Serve(Connection& conn);
+
+  // Adds an observer of every dispatched request. Call before serving;
+  // observers run on the request's thread and must be cheap and thread-safe.
+  void AddObserver(RequestObserver observer) { observers_.push_back(std::move(observer)); }
+  void Observe(const RequestRecord& record) const;
 
   const ServerOptions& options() const { return options_; }
   ToolRegistry& tools() { return tools_; }
@@ -70,6 +91,7 @@ class Server {
   ResourceRegistry& resources_;
   PromptRegistry& prompts_;
   std::string hmac_key_;  // 32 random bytes, fixed for the process
+  std::vector<RequestObserver> observers_;  // fixed once serving starts
 };
 
 }  // namespace weft::mcp

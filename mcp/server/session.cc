@@ -169,7 +169,7 @@ void Session::HandleNotification(const Message& msg) {
     }
     if (call) {
       WEFT_LOG(kDebug) << "cancelled request " << key << ": "
-                       << msg.params.value("reason", std::string("no reason given"));
+                       << StringOr(msg.params, "reason", "no reason given");
       call->token().Cancel();
     }
     return;

@@ -79,6 +79,7 @@ struct MethodInfo {
   bool worker;     // may block: runs on a worker thread, not the reader
   bool cacheable;  // modern result gets ttlMs and cacheScope
   bool mrtr;       // may answer resultType "input_required"
+  bool params;     // params are required (their fields are checked by the handler)
   RpcOutcome (Session::*handler)(Call&);
 };
 // The method table row for `method`, or null for an unknown method.

@@ -83,23 +83,23 @@ Json ToolErrorResult(const std::string& text) {
 }  // namespace
 
 const MethodInfo* FindMethod(const std::string& method) {
-  //  name                         legacy modern worker cache  mrtr
+  //  name                         legacy modern worker cache  mrtr   params
   static const MethodInfo kMethods[] = {
-      {"initialize", true, false, false, false, false, &Session::Initialize},
-      {"ping", true, false, false, false, false, &Session::Ping},
-      {"logging/setLevel", true, false, false, false, false, &Session::SetLogLevel},
-      {"resources/subscribe", true, false, false, false, false, &Session::Subscribe},
-      {"resources/unsubscribe", true, false, false, false, false, &Session::Unsubscribe},
-      {"server/discover", false, true, false, true, false, &Session::Discover},
-      {"subscriptions/listen", false, true, false, false, false, &Session::Listen},
-      {"tools/list", true, true, false, true, false, &Session::ToolsList},
-      {"tools/call", true, true, true, false, true, &Session::ToolsCall},
-      {"resources/list", true, true, false, true, false, &Session::ResourcesList},
-      {"resources/templates/list", true, true, false, true, false, &Session::TemplatesList},
-      {"resources/read", true, true, true, true, true, &Session::ResourcesRead},
-      {"prompts/list", true, true, false, true, false, &Session::PromptsList},
-      {"prompts/get", true, true, true, false, true, &Session::PromptsGet},
-      {"completion/complete", true, true, true, false, false, &Session::Complete},
+      {"initialize", true, false, false, false, false, true, &Session::Initialize},
+      {"ping", true, false, false, false, false, false, &Session::Ping},
+      {"logging/setLevel", true, false, false, false, false, true, &Session::SetLogLevel},
+      {"resources/subscribe", true, false, false, false, false, true, &Session::Subscribe},
+      {"resources/unsubscribe", true, false, false, false, false, true, &Session::Unsubscribe},
+      {"server/discover", false, true, false, true, false, true, &Session::Discover},
+      {"subscriptions/listen", false, true, false, false, false, true, &Session::Listen},
+      {"tools/list", true, true, false, true, false, false, &Session::ToolsList},
+      {"tools/call", true, true, true, false, true, true, &Session::ToolsCall},
+      {"resources/list", true, true, false, true, false, false, &Session::ResourcesList},
+      {"resources/templates/list", true, true, false, true, false, false, &Session::TemplatesList},
+      {"resources/read", true, true, true, true, true, true, &Session::ResourcesRead},
+      {"prompts/list", true, true, false, true, false, false, &Session::PromptsList},
+      {"prompts/get", true, true, true, false, true, true, &Session::PromptsGet},
+      {"completion/complete", true, true, true, false, false, true, &Session::Complete},
   };
   for (const auto& m : kMethods) {
     if (method == m.name) return &m;
@@ -113,15 +113,38 @@ RpcOutcome Session::Dispatch(Call& call) {
   if (call.era() == Era::kModern && info->mrtr) {
     if (auto err = RestoreRound(call)) return {nullptr, std::move(err), false};
   }
+  if (info->params && !call.request().has_params()) {
+    return BadParams(call.method() + " needs params");
+  }
   auto start = std::chrono::steady_clock::now();
-  RpcOutcome outcome = (this->*(info->handler))(call);
+  RpcOutcome outcome;
+  try {
+    outcome = (this->*(info->handler))(call);
+  } catch (const std::exception& e) {
+    // Handlers report failures as Status; an exception escaping one (from a
+    // JSON library call on a value of the wrong type, say) is a bug. Answer
+    // it as an internal error rather than lose the server.
+    WEFT_LOG(kError) << call.method() << " threw: " << e.what();
+    outcome = RpcOutcome::Fail(rpc::kInternalError, std::string("Internal error: ") + e.what());
+  }
   if (info->mrtr) {
     if (auto input = InputOutcome(call)) outcome = std::move(*input);
   }
-  WEFT_LOG(kDebug) << call.method() << " " << call.key() << " took "
-                   << std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - start).count()
-                   << "us" << (outcome.error ? " -> error " + std::to_string(outcome.error->code) : "");
+  RequestRecord record;
+  record.method = call.method();
+  record.era = call.era();
+  if (call.method() == "tools/call" || call.method() == "prompts/get") {
+    record.target = StringOr(call.params(), "name");
+  } else if (call.method() == "resources/read") {
+    record.target = StringOr(call.params(), "uri");
+  }
+  record.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  record.error_code = outcome.error ? outcome.error->code : 0;
+  record.tool_error = !outcome.error && outcome.result.is_object() && BoolOr(outcome.result, "isError", false);
+  record.input_required = !outcome.error && outcome.result.is_object() &&
+                          StringOr(outcome.result, "resultType") == "input_required";
+  record.cancelled = call.cancelled();
+  server_.Observe(record);
   return outcome;
 }
 
@@ -158,8 +181,8 @@ std::optional<RpcError> Session::RestoreRound(Call& call) {
       return RpcError{rpc::kInvalidParams, "Invalid params: requestState " + state.status().message(), nullptr};
     }
     // The state is bound to the request it was issued for.
-    std::string target = p.value("name", p.value("uri", std::string()));
-    if ((*state).value("m", "") != call.method() || (*state).value("t", "") != target) {
+    std::string target = StringOr(p, "name", StringOr(p, "uri"));
+    if (StringOr(*state, "m") != call.method() || StringOr(*state, "t") != target) {
       return RpcError{rpc::kInvalidParams, "Invalid params: requestState was issued for another request", nullptr};
     }
     responses = (*state).value("r", Json::object());
@@ -188,7 +211,7 @@ std::optional<RpcOutcome> Session::InputOutcome(Call& call) {
   if (call.pending_inputs().empty()) return std::nullopt;
   const Json& p = call.params();
   Json state = {{"m", call.method()},
-                {"t", p.value("name", p.value("uri", std::string()))},
+                {"t", StringOr(p, "name", StringOr(p, "uri"))},
                 {"r", call.input_responses()},
                 {"s", call.new_state()}};
   return RpcOutcome::Ok({{"resultType", "input_required"},
@@ -209,7 +232,7 @@ RpcOutcome Session::Initialize(Call& call) {
     if (initialized_) return RpcOutcome::Fail(rpc::kInvalidRequest, "Invalid Request: the session is already initialized");
     initialized_ = true;
     legacy_version_ = version;
-    legacy_client_caps_ = p.value("capabilities", Json::object());
+    legacy_client_caps_ = p.contains("capabilities") ? p["capabilities"] : Json::object();
     legacy_client_info_ = p.value("clientInfo", Json());
   }
   if (version != requested) {
@@ -276,7 +299,7 @@ RpcOutcome Session::ToolsCall(Call& call) {
     return RpcOutcome::Fail(rpc::kInternalError, "Internal error: tool \"" + name + "\" returned a non-object result");
   }
   if (!result.contains("content")) result["content"] = Json::array();
-  bool is_error = result.value("isError", false);
+  bool is_error = BoolOr(result, "isError", false);
   if (tool->output != nullptr && !is_error) {
     // A result that breaks the tool's own output schema is a bug in the tool.
     auto sc = result.find("structuredContent");
@@ -384,20 +407,20 @@ RpcOutcome Session::Complete(Call& call) {
     return BadParams("\"argument\" must be an object with a string \"name\"");
   }
   std::string arg_name = (*arg)["name"].get<std::string>();
-  std::string value = arg->value("value", std::string());
+  std::string value = StringOr(*arg, "value");
   Json context_args = Json::object();
   if (auto ctx = p.find("context"); ctx != p.end() && ctx->is_object()) {
     context_args = ctx->value("arguments", Json::object());
   }
-  std::string type = ref->value("type", std::string());
+  std::string type = StringOr(*ref, "type");
   Completer completer;
   if (type == "ref/prompt") {
-    std::string name = ref->value("name", std::string());
+    std::string name = StringOr(*ref, "name");
     auto prompt = server_.prompts().Find(name);
     if (!prompt) return RpcOutcome::Fail(rpc::kInvalidParams, "Unknown prompt: " + name);
     completer = prompt->completer;
   } else if (type == "ref/resource") {
-    std::string uri = ref->value("uri", std::string());
+    std::string uri = StringOr(*ref, "uri");
     auto tmpl = server_.resources().FindTemplate(uri);
     if (!tmpl) return RpcOutcome::Fail(rpc::kInvalidParams, "Unknown resource template: " + uri);
     completer = tmpl->completer;

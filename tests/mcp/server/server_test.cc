@@ -65,6 +65,10 @@ class ServerFixture : public ::testing::Test {
                         return Json{{"content", {{{"type", "text"}, {"text", "Hello, " + name}}}}};
                       }});
     server_ = std::make_unique<Server>(ServerOptions{}, *tools_, resources_, prompts_);
+    server_->AddObserver([this](const RequestRecord& r) {
+      std::lock_guard<std::mutex> lock(records_mu_);
+      records_.push_back(r);
+    });
     auto [c, s] = MemoryConnection::Pair();
     client_ = std::move(c);
     server_end_ = std::move(s);
@@ -81,7 +85,9 @@ class ServerFixture : public ::testing::Test {
     return f ? Json::parse(*f) : Json();
   }
   Json Request(int id, const std::string& method, Json params) {
-    Send({{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}});
+    Json msg = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
+    if (!params.is_null()) msg["params"] = std::move(params);
+    Send(msg);
     for (;;) {
       Json m = Next();
       if (m.is_null()) return m;
@@ -102,6 +108,8 @@ class ServerFixture : public ::testing::Test {
   std::unique_ptr<Server> server_;
   std::unique_ptr<MemoryConnection> client_, server_end_;
   std::thread thread_;
+  std::mutex records_mu_;
+  std::vector<RequestRecord> records_;
   std::atomic<bool> started_{false};
   std::atomic<bool> cancelled_seen_{false};
 };
@@ -243,6 +251,27 @@ TEST_F(ServerFixture, LegacySessionHearsListChangedOnlyAfterInitialize) {
   Initialize();
   ASSERT_TRUE(tools_->Remove("wait").ok());
   EXPECT_EQ(Next()["method"], "notifications/tools/list_changed");
+}
+
+TEST_F(ServerFixture, ObserversSeeEachRequestWithItsOutcome) {
+  Initialize();
+  Request(1, "tools/call", {{"name", "echo"}, {"arguments", {{"text", "x"}}}});
+  Request(2, "tools/call", {{"name", "echo"}, {"arguments", {{"text", 1}}}});
+  Request(3, "tools/call", {{"name", "nope"}});
+  std::lock_guard<std::mutex> lock(records_mu_);
+  ASSERT_EQ(records_.size(), 4u);  // initialize + three calls
+  EXPECT_EQ(records_[0].method, "initialize");
+  EXPECT_EQ(records_[1].target, "echo");
+  EXPECT_FALSE(records_[1].tool_error);
+  EXPECT_TRUE(records_[2].tool_error);
+  EXPECT_EQ(records_[3].error_code, rpc::kInvalidParams);
+  EXPECT_EQ(records_[3].era, Era::kLegacy);
+}
+
+TEST_F(ServerFixture, MethodsThatNeedParamsSayWhenTheyAreMissing) {
+  Initialize();
+  Json r = Request(1, "tools/call", nullptr);
+  EXPECT_EQ(r["error"]["code"], rpc::kInvalidParams);
 }
 
 TEST_F(ServerFixture, SealedStateVerifiesOnlyForThisProcessKey) {
