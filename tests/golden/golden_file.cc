@@ -3,6 +3,8 @@
 
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 namespace weft::testing {
 namespace {
 
@@ -11,6 +13,23 @@ std::vector<std::string> SplitWords(const std::string& s) {
   std::vector<std::string> words;
   for (std::string w; in >> w;) words.push_back(w);
   return words;
+}
+
+// Messages longer than this are written one member per line, so that a change
+// to one tool or field shows up in review as a change to one line.
+constexpr size_t kLongMessage = 200;
+
+std::string PrettyIfLong(const std::string& compact) {
+  if (compact.size() <= kLongMessage) return compact;
+  nlohmann::json j = nlohmann::json::parse(compact, nullptr, false);
+  if (j.is_discarded()) return compact;
+  std::string pretty = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string out;
+  for (char c : pretty) {
+    out += c;
+    if (c == '\n') out += "  ";  // continuation lines start with two spaces
+  }
+  return out;
 }
 
 }  // namespace
@@ -63,6 +82,11 @@ GoldenFile ParseGolden(const std::string& text, std::string* error) {
       file.steps.back().expected.push_back(line.substr(2));
       continue;
     }
+    if (line.rfind("  ", 0) == 0 && !file.steps.empty() && !file.steps.back().expected.empty() &&
+        pending_comments.empty()) {
+      file.steps.back().expected.back() += "\n" + line.substr(2);  // a long message, pretty-printed
+      continue;
+    }
     if (line.empty() || line[0] == '#') {
       pending_comments.push_back(line);
       continue;
@@ -85,7 +109,7 @@ std::string RenderGolden(const GoldenFile& file, const std::vector<std::vector<s
     for (const auto& c : step.comments) out << c << "\n";
     out << "> " << step.client << "\n";
     const auto& lines = i < actual.size() ? actual[i] : step.expected;
-    for (const auto& l : lines) out << "< " << l << "\n";
+    for (const auto& l : lines) out << "< " << PrettyIfLong(l) << "\n";
   }
   for (const auto& t : file.trailer) out << t << "\n";
   return out.str();

@@ -4,7 +4,8 @@
 // comments before the line "-- setup: WORDS --", which every file has and
 // which names what the server registers ("none" for nothing); "> " lines are frames the client sends,
 // verbatim (so they may be malformed on purpose); "< " lines are the JSON
-// messages the server answered, one per line. A "# await: METHOD" comment
+// messages the server answered, one per line, or pretty-printed over several
+// lines when long (continuation lines start with two spaces). A "# await: METHOD" comment
 // before a client line makes the runner wait, after sending it, for a server
 // message with that method instead of the response to its id.
 #pragma once
