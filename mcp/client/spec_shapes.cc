@@ -2,6 +2,8 @@
 // (2025-06-18, 2025-11-25, 2026-07-28).
 #include "mcp/client/spec_shapes.h"
 
+#include "mcp/jsonrpc/message.h"
+
 #include "core/base/base64.h"
 
 namespace weft::mcp::spec {
@@ -98,13 +100,7 @@ void CheckResourceFields(Checker& c, const Json& v, const std::string& pointer) 
 }  // namespace
 
 std::string Join(const std::string& pointer, std::string_view key) {
-  std::string out = pointer + "/";
-  for (char ch : key) {
-    if (ch == '~') out += "~0";
-    else if (ch == '/') out += "~1";
-    else out.push_back(ch);
-  }
-  return out;
+  return pointer + "/" + EscapeJsonPointerToken(key);
 }
 
 std::string Join(const std::string& pointer, size_t index) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mcp/jsonrpc/message.h"
 #include "mcp/registry/schema.h"
 
 namespace weft::mcp {
@@ -134,16 +135,6 @@ bool IsDistinctArray(const Json& v) {
   return true;
 }
 
-std::string EscapePointerToken(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
-
 std::string Quote(std::string_view s) { return Json(std::string(s)).dump(); }
 
 // Where the walk is: the schema's JSON Pointer, the $defs entry it lies in
@@ -156,7 +147,7 @@ struct Position {
   bool in_place = true;
 
   Position Child(std::string_view token, bool descends) const {
-    return {ptr + "/" + EscapePointerToken(token), def, in_place && !descends};
+    return {ptr + "/" + EscapeJsonPointerToken(token), def, in_place && !descends};
   }
 };
 
@@ -375,7 +366,7 @@ class SubsetChecker {
     }
     for (const auto& [name, sub] : value.items()) {
       if (!IsDefName(name)) {
-        Problem("/$defs/" + EscapePointerToken(name),
+        Problem("/$defs/" + EscapeJsonPointerToken(name),
                 "a \"$defs\" name may only use letters, digits, _ . and -");
         continue;
       }

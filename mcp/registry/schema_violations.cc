@@ -2,6 +2,8 @@
 // JSON Pointer paths and sentences that name what was expected and what came.
 #include "mcp/registry/schema_violations.h"
 
+#include "mcp/jsonrpc/message.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
@@ -24,19 +26,9 @@ std::string Brief(const Json& value) {
   return text;
 }
 
-std::string EscapePointerToken(const std::string& token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
-
 std::string ToPointer(const Tokens& tokens) {
   std::string out;
-  for (const std::string& t : tokens) out += "/" + EscapePointerToken(t);
+  for (const std::string& t : tokens) out += "/" + EscapeJsonPointerToken(t);
   return out;
 }
 

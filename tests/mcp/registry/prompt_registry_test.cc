@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/mcp/registry/fake_request_context.h"
+#include "tests/support/fake_request_context.h"
 
 namespace weft::mcp {
 namespace {
@@ -30,7 +30,7 @@ TEST(PromptRegistry, FindsAnAddedPromptAndRunsItsHandler) {
   ASSERT_TRUE(registry.Add(Prompt("explain")).ok());
   std::shared_ptr<const PromptSpec> prompt = registry.Find("explain");
   ASSERT_NE(prompt, nullptr);
-  registry_test::FakeRequestContext ctx;
+  testing::FakeRequestContext ctx(Era::kLegacy, Json::object());
   Result<Json> result = prompt->handler(ctx, Json{{"topic", "pipes"}});
   ASSERT_TRUE(result.ok());
   EXPECT_EQ((*result)["messages"][0]["content"]["text"], "pipes");

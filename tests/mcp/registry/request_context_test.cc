@@ -6,7 +6,7 @@
 #include <chrono>
 #include <thread>
 
-#include "tests/mcp/registry/fake_request_context.h"
+#include "tests/support/fake_request_context.h"
 
 namespace weft::mcp {
 namespace {
@@ -51,10 +51,10 @@ TEST(CancellationToken, CancelWakesASleeper) {
 }
 
 TEST(RequestContext, CancelledAndSleepForFollowTheToken) {
-  registry_test::FakeRequestContext ctx;
+  testing::FakeRequestContext ctx(Era::kLegacy, Json::object());
   EXPECT_FALSE(ctx.cancelled());
   EXPECT_TRUE(ctx.SleepFor(milliseconds(1)));
-  ctx.token().Cancel();
+  ctx.Cancel();
   EXPECT_TRUE(ctx.cancelled());
   EXPECT_FALSE(ctx.SleepFor(std::chrono::duration_cast<milliseconds>(kForever)));
 }

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/mcp/registry/fake_request_context.h"
+#include "tests/support/fake_request_context.h"
 
 namespace weft::mcp {
 namespace {
@@ -55,7 +55,7 @@ class ResourceRegistryTest : public ::testing::Test {
   }
 
   ResourceRegistry registry_;
-  registry_test::FakeRequestContext ctx_;
+  testing::FakeRequestContext ctx_{Era::kLegacy, Json::object()};
 };
 
 TEST_F(ResourceRegistryTest, ReadsAnExactResource) {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/mcp/registry/fake_request_context.h"
+#include "tests/support/fake_request_context.h"
 
 namespace weft::mcp {
 namespace {
@@ -95,7 +95,7 @@ TEST_F(ToolRegistryTest, ExposesTheCompiledSchemas) {
 
 TEST_F(ToolRegistryTest, KeepsTheHandler) {
   ASSERT_TRUE(registry_.Add(ReadSpec()).ok());
-  registry_test::FakeRequestContext ctx;
+  testing::FakeRequestContext ctx(Era::kLegacy, Json::object());
   Result<Json> result = registry_.Find("read_file")->spec.handler(ctx, Json{{"path", "/a"}});
   ASSERT_TRUE(result.ok());
   EXPECT_EQ((*result)["content"][0]["text"], "/a");
