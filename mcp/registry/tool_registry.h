@@ -46,6 +46,11 @@ struct ToolSpec {
   ToolAnnotations annotations;
   Json meta = nullptr;  // `_meta` on the tool entry (e.g. anthropic/maxResultSizeChars)
   ToolHandler handler;
+  // The handler never blocks (no waiting on processes, the network, sleeps or
+  // locks held long) and never calls RequestInput. The session may then run
+  // it on its reader thread and skip the hand-off to a worker; RequestInput
+  // fails with kFailedPrecondition if such a handler calls it anyway.
+  bool nonblocking = false;
 };
 
 // A registered tool with its compiled schemas. Immutable once registered.

@@ -67,6 +67,10 @@ std::string Call::CapabilityFor(const std::string& method) {
 }
 
 Result<Json> Call::RequestInput(const Json& requests) {
+  if (on_reader_thread_) {
+    // The answer would arrive on the very thread that is waiting for it.
+    return Status::FailedPrecondition("a tool declared nonblocking cannot ask the client for input");
+  }
   if (!requests.is_object() || requests.empty()) {
     return Status::InvalidArgument("RequestInput needs an object of {key: {method, params}}");
   }

@@ -58,6 +58,8 @@ class Call final : public RequestContext {
   // The request id serialised, as the key of the session's in-flight map.
   const std::string& key() const { return key_; }
   CancellationToken& token() { return token_; }
+  // Set when the call runs on the session's reader thread (a nonblocking tool).
+  void set_on_reader_thread() { on_reader_thread_ = true; }
 
   // MRTR: answers received so far (from the retry, plus earlier rounds carried
   // in the sealed state) and the handler state from the last round.
@@ -88,6 +90,7 @@ class Call final : public RequestContext {
   Json new_state_ = nullptr;
   Json pending_inputs_ = Json::object();
   Json missing_capability_ = nullptr;
+  bool on_reader_thread_ = false;
 };
 
 }  // namespace weft::mcp

@@ -80,13 +80,13 @@ void Session::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   for (auto& [key, stream] : listens_) in_flight_.erase(key);  // streams never finish on their own
   listens_.clear();
-  cv_.wait_for(lock, kDrainGrace, [&] { return in_flight_.empty(); });
+  idle_cv_.wait_for(lock, kDrainGrace, [&] { return in_flight_.empty(); });
   lock.unlock();
   CancelAll();
   lock.lock();
   stopping_ = true;
-  cv_.notify_all();
-  if (!cv_.wait_for(lock, kShutdownGrace, [&] { return running_jobs_ == 0 && jobs_.empty(); })) {
+  work_cv_.notify_all();
+  if (!idle_cv_.wait_for(lock, kShutdownGrace, [&] { return running_jobs_ == 0 && jobs_.empty(); })) {
     WEFT_LOG(kWarning) << running_jobs_ << " request(s) still running after the client left; "
                        << "their results will be dropped";
   }
@@ -262,7 +262,7 @@ std::optional<Message> Session::HandleRequest(Message msg, bool in_batch) {
     in_flight_[call->key()] = call;
   }
   const MethodInfo* info = FindMethod(call->method());
-  if (in_batch || info == nullptr || !info->worker) {
+  if (in_batch || info == nullptr || !info->worker || RunsInline(*call)) {
     RpcOutcome outcome = Dispatch(*call);
     if (outcome.keep_open) return std::nullopt;  // subscriptions/listen: answered when it ends
     Message reply = Finish(*call, std::move(outcome));
@@ -271,6 +271,14 @@ std::optional<Message> Session::HandleRequest(Message msg, bool in_batch) {
   }
   StartWorker([self = shared_from_this(), call] { self->RunCall(call); });
   return std::nullopt;
+}
+
+bool Session::RunsInline(Call& call) {
+  if (call.method() != "tools/call") return false;
+  auto tool = server_.tools().Find(StringOr(call.params(), "name"));
+  if (!tool || !tool->spec.nonblocking) return false;
+  call.set_on_reader_thread();
+  return true;
 }
 
 void Session::RunCall(const std::shared_ptr<Call>& call) {
@@ -368,8 +376,11 @@ std::variant<RpcError, std::shared_ptr<Call>> Session::Admit(Message& msg) {
 void Session::StartWorker(std::function<void()> job) {
   std::lock_guard<std::mutex> lock(mu_);
   jobs_.push_back(std::move(job));
-  if (idle_workers_ > 0) {
-    cv_.notify_all();
+  // Idle workers not yet claimed by a queued job can take this one; wake
+  // exactly one. Otherwise start a worker, so that a job never waits behind
+  // one that blocks (a tool waiting for a process, say).
+  if (jobs_.size() <= idle_workers_) {
+    work_cv_.notify_one();
     return;
   }
   ++workers_;
@@ -377,7 +388,7 @@ void Session::StartWorker(std::function<void()> job) {
     std::unique_lock<std::mutex> worker_lock(self->mu_);
     for (;;) {
       ++self->idle_workers_;
-      self->cv_.wait(worker_lock, [&] { return !self->jobs_.empty() || self->stopping_; });
+      self->work_cv_.wait(worker_lock, [&] { return !self->jobs_.empty() || self->stopping_; });
       --self->idle_workers_;
       if (self->jobs_.empty()) break;  // stopping
       auto next = std::move(self->jobs_.front());
@@ -387,10 +398,10 @@ void Session::StartWorker(std::function<void()> job) {
       next();
       worker_lock.lock();
       --self->running_jobs_;
-      self->cv_.notify_all();  // Run() may be waiting for in_flight_ to drain
+      self->idle_cv_.notify_all();  // Run() may be waiting for in_flight_ to drain
     }
     --self->workers_;
-    self->cv_.notify_all();
+    self->idle_cv_.notify_all();
   }).detach();
 }
 

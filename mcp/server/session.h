@@ -120,6 +120,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // Decides the era and validates the request envelope; an error or a Call.
   std::variant<RpcError, std::shared_ptr<Call>> Admit(Message& msg);
   void RunCall(const std::shared_ptr<Call>& call);
+  // True (and marks the call) when it may run on the reader thread: a
+  // tools/call of a tool declared nonblocking, skipping the worker hand-off.
+  bool RunsInline(Call& call);
   Message Finish(Call& call, RpcOutcome outcome);
   RpcOutcome Dispatch(Call& call);
   // MRTR: restores answers and state carried by a retry; an error if forged.
@@ -154,7 +157,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Outbox> outbox_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable work_cv_;  // a job was queued, or stopping_ was set
+  std::condition_variable idle_cv_;  // a job finished (Run() waits for the drain)
   // Legacy era state (guarded by mu_).
   bool initialized_ = false;
   std::string legacy_version_;

@@ -64,6 +64,14 @@ class ServerFixture : public ::testing::Test {
                         std::string name = answers["q"].value("content", Json::object()).value("name", "?");
                         return Json{{"content", {{{"type", "text"}, {"text", "Hello, " + name}}}}};
                       }});
+    ToolSpec fast{"fast_ask", "Fast ask", "Wrongly asks for input while declared nonblocking.",
+                  "test/empty.input.json", "", {}, nullptr,
+                  [](RequestContext& ctx, const Json&) -> Result<Json> {
+                    WEFT_ASSIGN_OR_RETURN(Json answers, ctx.RequestInput({{"q", {{"method", "roots/list"}}}}));
+                    return Json{{"content", Json::array()}};
+                  }};
+    fast.nonblocking = true;
+    tools_->AddOrDie(std::move(fast));
     server_ = std::make_unique<Server>(ServerOptions{}, *tools_, resources_, prompts_);
     server_->AddObserver([this](const RequestRecord& r) {
       std::lock_guard<std::mutex> lock(records_mu_);
@@ -272,6 +280,14 @@ TEST_F(ServerFixture, MethodsThatNeedParamsSayWhenTheyAreMissing) {
   Initialize();
   Json r = Request(1, "tools/call", nullptr);
   EXPECT_EQ(r["error"]["code"], rpc::kInvalidParams);
+}
+
+TEST_F(ServerFixture, NonblockingToolsCannotAskForInput) {
+  Initialize({{"roots", Json::object()}});
+  Json r = Request(1, "tools/call", {{"name", "fast_ask"}});
+  EXPECT_EQ(r["result"]["isError"], true) << r;
+  EXPECT_NE(r["result"]["content"][0]["text"].get<std::string>().find("nonblocking"), std::string::npos);
+  EXPECT_TRUE(Next(std::chrono::milliseconds(100)).is_null()) << "no request may reach the client";
 }
 
 TEST_F(ServerFixture, SealedStateVerifiesOnlyForThisProcessKey) {
