@@ -14,10 +14,13 @@ constexpr const char kUsage[] =
     "\n"
     "Usage:\n"
     "  weft serve [--stdio] [options]   serve this directory over MCP on stdin/stdout\n"
+    "  weft install claude-code [options]\n"
+    "                                   add weft for this directory to Claude Code\n"
+    "  weft install zed [options]       add weft for this directory to Zed's settings.json\n"
     "  weft --version                   print the version\n"
     "  weft --help                      print this help\n"
     "\n"
-    "Run 'weft serve --help' for the server's options.\n";
+    "Run 'weft serve --help' or 'weft install --help' for their options.\n";
 
 }  // namespace
 
@@ -39,6 +42,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (cmd == "serve") return weft::cli::RunServe(rest);
+  if (cmd == "install") return weft::cli::RunInstall(rest);
   std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -46,10 +46,9 @@ void PrintConnectHelp(const std::string& dir) {
   std::string self = SelfPath();
   std::fprintf(stderr,
                "weft %s: serving %s over MCP on stdin/stdout.\n"
-               "Editors start this command themselves; to connect one:\n"
-               "  Claude Code:  claude mcp add weft -- %s serve --stdio\n"
-               "  Zed (settings.json):\n"
-               "    \"context_servers\": { \"weft\": { \"command\": \"%s\", \"args\": [\"serve\", \"--stdio\"] } }\n"
+               "Editors start this command themselves; to connect one, from this directory:\n"
+               "  Claude Code:  %s install claude-code\n"
+               "  Zed:          %s install zed\n"
                "  Any client:   mcp-inspect tools -- %s serve --stdio\n"
                "Type JSON-RPC lines here to talk to it; Ctrl-D ends.\n",
                kVersion, dir.c_str(), self.c_str(), self.c_str(), self.c_str());
