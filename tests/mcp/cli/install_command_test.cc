@@ -196,13 +196,11 @@ TEST_F(InstallTest, HomeUnsetIsAClearError) {
 }
 
 TEST_F(InstallTest, UnwritableDirectoryIsAClearError) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root writes into read-only directories";
-  tmp_.WriteFile("proj/.mcp.json", "{}");
-  ASSERT_EQ(::chmod(env_.cwd.c_str(), 0555), 0);
+  // /proc refuses new files to everyone, root included, so this runs as root too.
+  env_.cwd = "/proc";
   EXPECT_EQ(Install({"claude-code", "--scope", "project"}), 1);
-  ::chmod(env_.cwd.c_str(), 0755);
-  EXPECT_NE(err_.find("cannot write in"), std::string::npos) << err_;
-  EXPECT_EQ(ReadFileOrDie(McpJson()), "{}");
+  EXPECT_NE(err_.find("cannot write in /proc"), std::string::npos) << err_;
+  EXPECT_FALSE(std::filesystem::exists("/proc/.mcp.json"));
 }
 
 TEST_F(InstallTest, UnreadableOrUncreatablePathsAreClearErrors) {
