@@ -1,6 +1,11 @@
 // Flag parsing for the weft binary.
 #include "mcp/cli/flags.h"
 
+#include <limits.h>
+#include <unistd.h>
+
+#include <cstdio>
+
 namespace weft::cli {
 
 Result<Flags> Flags::Parse(const std::vector<std::string>& args, const std::set<std::string>& boolean,
@@ -42,6 +47,29 @@ std::optional<std::string> Flags::Get(const std::string& name) const {
   auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<int> ParseSubcommandFlags(const char* command, const std::vector<std::string>& args,
+                                        std::set<std::string> boolean, const std::set<std::string>& valued,
+                                        const char* usage, Flags* out) {
+  boolean.insert("help");
+  auto flags = Flags::Parse(args, boolean, valued);
+  if (!flags.ok()) {
+    std::fprintf(stderr, "weft %s: %s\n\n%s", command, flags.status().message().c_str(), usage);
+    return 2;
+  }
+  if (flags->Has("help")) {
+    std::fputs(usage, stdout);
+    return 0;
+  }
+  *out = std::move(flags).value();
+  return std::nullopt;
+}
+
+std::string SelfExecutablePath() {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "weft";
 }
 
 }  // namespace weft::cli

@@ -27,4 +27,15 @@ class Flags {
   std::vector<std::string> positional_;
 };
 
+// The usual preamble of a subcommand: parses `args` (adding a --help flag).
+// Returns the exit code when the command should stop here: 2 after printing a
+// usage error and `usage` on stderr, 0 after printing `usage` for --help.
+// Otherwise returns nullopt and fills `*out`.
+std::optional<int> ParseSubcommandFlags(const char* command, const std::vector<std::string>& args,
+                                        std::set<std::string> boolean, const std::set<std::string>& valued,
+                                        const char* usage, Flags* out);
+
+// The absolute path of the running executable (/proc/self/exe), or "weft".
+std::string SelfExecutablePath();
+
 }  // namespace weft::cli

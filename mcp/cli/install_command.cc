@@ -256,22 +256,17 @@ InstallEnvironment InstallEnvironmentFromProcess() {
   if (const char* path = std::getenv("PATH")) env.path = path;
   std::error_code ec;
   env.cwd = std::filesystem::current_path(ec).string();
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  env.weft_path = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "weft";
+  env.weft_path = SelfExecutablePath();
   return env;
 }
 
 int RunInstallIn(const std::vector<std::string>& args, const InstallEnvironment& env) {
-  auto flags = Flags::Parse(args, {"force", "dry-run", "help"}, {"scope", "settings", "http", "name"});
-  if (!flags.ok()) {
-    std::fprintf(stderr, "weft install: %s\n\n%s", flags.status().message().c_str(), kInstallUsage);
-    return 2;
+  Flags command_flags;
+  if (auto exit_code = ParseSubcommandFlags("install", args, {"force", "dry-run"},
+                                            {"scope", "settings", "http", "name"}, kInstallUsage, &command_flags)) {
+    return *exit_code;
   }
-  if (flags->Has("help")) {
-    std::fputs(kInstallUsage, stdout);
-    return 0;
-  }
+  const Flags* flags = &command_flags;
   const auto& words = flags->positional();
   if (words.size() != 1) {
     std::fprintf(stderr, "weft install: %s\n\n%s",

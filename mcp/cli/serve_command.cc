@@ -34,16 +34,9 @@ constexpr const char kServeUsage[] =
     "  --log-file PATH          append logs to PATH instead of stderr\n"
     "  --max-message-bytes N    refuse messages larger than N bytes (default 33554432)\n";
 
-std::string SelfPath() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0) return "weft";
-  return std::string(buf, static_cast<size_t>(n));
-}
-
 // On a terminal, a person started us by hand: tell them how editors connect.
 void PrintConnectHelp(const std::string& dir) {
-  std::string self = SelfPath();
+  std::string self = SelfExecutablePath();
   std::fprintf(stderr,
                "weft %s: serving %s over MCP on stdin/stdout.\n"
                "Editors start this command themselves; to connect one, from this directory:\n"
@@ -57,16 +50,12 @@ void PrintConnectHelp(const std::string& dir) {
 }  // namespace
 
 int RunServe(const std::vector<std::string>& args) {
-  auto flags = Flags::Parse(args, {"stdio", "conformance-fixture", "help"},
-                            {"log-level", "log-file", "max-message-bytes"});
-  if (!flags.ok()) {
-    std::fprintf(stderr, "weft serve: %s\n\n%s", flags.status().message().c_str(), kServeUsage);
-    return 2;
+  Flags command_flags;
+  if (auto exit_code = ParseSubcommandFlags("serve", args, {"stdio", "conformance-fixture"},
+                                            {"log-level", "log-file", "max-message-bytes"}, kServeUsage, &command_flags)) {
+    return *exit_code;
   }
-  if (flags->Has("help")) {
-    std::fputs(kServeUsage, stdout);
-    return 0;
-  }
+  const Flags* flags = &command_flags;
   if (!flags->positional().empty()) {
     std::fprintf(stderr, "weft serve: unexpected argument '%s'\n\n%s", flags->positional()[0].c_str(), kServeUsage);
     return 2;

