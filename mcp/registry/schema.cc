@@ -178,14 +178,14 @@ void PrepareForValijson(Json& schema) {
 
 size_t Depth(const Json& value) {
   size_t deepest = 0;
-  std::vector<std::pair<const Json*, size_t>> todo = {{&value, 1}};
-  while (!todo.empty()) {
-    auto [node, depth] = todo.back();
-    todo.pop_back();
+  std::vector<std::pair<const Json*, size_t>> pending = {{&value, 1}};
+  while (!pending.empty()) {
+    auto [node, depth] = pending.back();
+    pending.pop_back();
     deepest = std::max(deepest, depth);
     if (deepest > kMaxValidationDepth) break;
     if (node->is_structured()) {
-      for (const Json& child : *node) todo.emplace_back(&child, depth + 1);
+      for (const Json& child : *node) pending.emplace_back(&child, depth + 1);
     }
   }
   return deepest;

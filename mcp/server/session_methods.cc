@@ -57,9 +57,8 @@ std::optional<size_t> DecodeCursor(const std::string& cursor) {
   return static_cast<size_t>(std::stoull(digits));
 }
 
-// One page of `items` (server/utilities/pagination): the cursor is opaque.
-std::variant<RpcOutcome, Json> Page(const Json& params, const char* key, std::vector<Json> items,
-                                    size_t page_size) {
+// One page of `items` under `key` (server/utilities/pagination): the cursor is opaque.
+RpcOutcome Page(const Json& params, const char* key, std::vector<Json> items, size_t page_size) {
   std::string cursor;
   if (auto bad = OptionalString(params, "cursor", &cursor)) return *bad;
   size_t offset = 0;
@@ -73,7 +72,15 @@ std::variant<RpcOutcome, Json> Page(const Json& params, const char* key, std::ve
   for (size_t i = offset; i < end; ++i) page.push_back(std::move(items[i]));
   Json result = {{key, std::move(page)}};
   if (end < items.size()) result["nextCursor"] = EncodeCursor(end);
-  return result;
+  return RpcOutcome::Ok(std::move(result));
+}
+
+// params.arguments as an object ({} when absent or null), or the error to answer.
+std::optional<RpcOutcome> ArgumentsObject(const Json& params, const char* must_be, Json* out) {
+  *out = params.value("arguments", Json::object());
+  if (out->is_null()) *out = Json::object();
+  if (!out->is_object()) return BadParams(std::string("\"arguments\" must be ") + must_be);
+  return std::nullopt;
 }
 
 Json ToolErrorResult(const std::string& text) {
@@ -272,9 +279,7 @@ RpcOutcome Session::SetLogLevel(Call& call) {
 RpcOutcome Session::ToolsList(Call& call) {
   std::vector<Json> items;
   for (const auto& tool : server_.tools().List()) items.push_back(tool->descriptor);
-  auto page = Page(call.params(), "tools", std::move(items), server_.options().page_size);
-  if (auto* bad = std::get_if<RpcOutcome>(&page)) return *bad;
-  return RpcOutcome::Ok(std::get<Json>(std::move(page)));
+  return Page(call.params(), "tools", std::move(items), server_.options().page_size);
 }
 
 RpcOutcome Session::ToolsCall(Call& call) {
@@ -283,9 +288,8 @@ RpcOutcome Session::ToolsCall(Call& call) {
   if (auto bad = RequiredString(p, "name", &name)) return *bad;
   auto tool = server_.tools().Find(name);
   if (!tool) return RpcOutcome::Fail(rpc::kInvalidParams, "Unknown tool: " + name);
-  Json args = p.value("arguments", Json::object());
-  if (args.is_null()) args = Json::object();
-  if (!args.is_object()) return BadParams("\"arguments\" must be an object");
+  Json args;
+  if (auto bad = ArgumentsObject(p, "an object", &args)) return *bad;
   // Arguments that break the schema are the model's to fix: a tool error (SEP-1303).
   auto violations = tool->input->Validate(args);
   if (!violations.empty()) {
@@ -317,17 +321,13 @@ RpcOutcome Session::ToolsCall(Call& call) {
 RpcOutcome Session::ResourcesList(Call& call) {
   std::vector<Json> items;
   for (const auto& r : server_.resources().List()) items.push_back(ResourceRegistry::Descriptor(*r));
-  auto page = Page(call.params(), "resources", std::move(items), server_.options().page_size);
-  if (auto* bad = std::get_if<RpcOutcome>(&page)) return *bad;
-  return RpcOutcome::Ok(std::get<Json>(std::move(page)));
+  return Page(call.params(), "resources", std::move(items), server_.options().page_size);
 }
 
 RpcOutcome Session::TemplatesList(Call& call) {
   std::vector<Json> items;
   for (const auto& t : server_.resources().ListTemplates()) items.push_back(ResourceRegistry::Descriptor(*t));
-  auto page = Page(call.params(), "resourceTemplates", std::move(items), server_.options().page_size);
-  if (auto* bad = std::get_if<RpcOutcome>(&page)) return *bad;
-  return RpcOutcome::Ok(std::get<Json>(std::move(page)));
+  return Page(call.params(), "resourceTemplates", std::move(items), server_.options().page_size);
 }
 
 RpcOutcome Session::ResourcesRead(Call& call) {
@@ -368,9 +368,7 @@ RpcOutcome Session::Unsubscribe(Call& call) {
 RpcOutcome Session::PromptsList(Call& call) {
   std::vector<Json> items;
   for (const auto& pr : server_.prompts().List()) items.push_back(PromptRegistry::Descriptor(*pr));
-  auto page = Page(call.params(), "prompts", std::move(items), server_.options().page_size);
-  if (auto* bad = std::get_if<RpcOutcome>(&page)) return *bad;
-  return RpcOutcome::Ok(std::get<Json>(std::move(page)));
+  return Page(call.params(), "prompts", std::move(items), server_.options().page_size);
 }
 
 RpcOutcome Session::PromptsGet(Call& call) {
@@ -379,9 +377,8 @@ RpcOutcome Session::PromptsGet(Call& call) {
   if (auto bad = RequiredString(p, "name", &name)) return *bad;
   auto prompt = server_.prompts().Find(name);
   if (!prompt) return RpcOutcome::Fail(rpc::kInvalidParams, "Unknown prompt: " + name);
-  Json args = p.value("arguments", Json::object());
-  if (args.is_null()) args = Json::object();
-  if (!args.is_object()) return BadParams("\"arguments\" must be an object of strings");
+  Json args;
+  if (auto bad = ArgumentsObject(p, "an object of strings", &args)) return *bad;
   for (const auto& [k, v] : args.items()) {
     if (!v.is_string()) return BadParams("argument \"" + k + "\" must be a string");
   }
