@@ -1,6 +1,8 @@
 // PromptRegistry: prompts by name, with their prompts/list entries.
 #include "mcp/registry/prompt_registry.h"
 
+#include "mcp/registry/registration_failure.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <set>
@@ -43,12 +45,8 @@ Status PromptRegistry::Add(PromptSpec spec) {
 }
 
 void PromptRegistry::AddOrDie(PromptSpec spec) {
-  std::string name = spec.name;
-  Status status = Add(std::move(spec));
-  if (!status.ok()) {
-    WEFT_LOG(kError) << "cannot register prompt \"" << name << "\": " << status;
-    std::abort();
-  }
+  std::string what = "prompt \"" + spec.name + "\"";
+  AbortUnlessRegistered(Add(std::move(spec)), what);
 }
 
 Status PromptRegistry::Remove(const std::string& name) {

@@ -2,6 +2,8 @@
 // matching of a requested URI to the reader that serves it.
 #include "mcp/registry/resource_registry.h"
 
+#include "mcp/registry/registration_failure.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <utility>
@@ -173,12 +175,8 @@ Status ResourceRegistry::Add(ResourceSpec spec) {
 }
 
 void ResourceRegistry::AddOrDie(ResourceSpec spec) {
-  std::string uri = spec.uri;
-  Status status = Add(std::move(spec));
-  if (!status.ok()) {
-    WEFT_LOG(kError) << "cannot register resource \"" << uri << "\": " << status;
-    std::abort();
-  }
+  std::string what = "resource \"" + spec.uri + "\"";
+  AbortUnlessRegistered(Add(std::move(spec)), what);
 }
 
 Status ResourceRegistry::Remove(const std::string& uri) {
@@ -219,12 +217,8 @@ Status ResourceRegistry::AddTemplate(ResourceTemplateSpec spec) {
 }
 
 void ResourceRegistry::AddTemplateOrDie(ResourceTemplateSpec spec) {
-  std::string tmpl = spec.uri_template;
-  Status status = AddTemplate(std::move(spec));
-  if (!status.ok()) {
-    WEFT_LOG(kError) << "cannot register resource template \"" << tmpl << "\": " << status;
-    std::abort();
-  }
+  std::string what = "resource template \"" + spec.uri_template + "\"";
+  AbortUnlessRegistered(AddTemplate(std::move(spec)), what);
 }
 
 std::vector<std::shared_ptr<const ResourceSpec>> ResourceRegistry::List() const {

@@ -73,10 +73,10 @@ class ReferenceChecker {
   // Every schema position reachable from the root, through any applicator
   // or reference; records the in-place edges of each.
   void Walk() {
-    std::vector<const Json*> todo = {&root_};
-    while (!todo.empty()) {
-      const Json* node = todo.back();
-      todo.pop_back();
+    std::vector<const Json*> pending = {&root_};
+    while (!pending.empty()) {
+      const Json* node = pending.back();
+      pending.pop_back();
       if (!node->is_object() || edges_.count(node)) continue;
       std::vector<const Json*>& in_place = edges_[node];
       if (auto ref = node->find("$ref"); ref != node->end()) {
@@ -87,7 +87,7 @@ class ReferenceChecker {
           continue;
         }
         in_place.push_back(target);
-        todo.push_back(target);
+        pending.push_back(target);
         continue;
       }
       for (const char* key : kInPlaceLists) {
@@ -103,19 +103,19 @@ class ReferenceChecker {
           if (dep.is_object()) in_place.push_back(&dep);  // schema form: same object
         }
       }
-      todo.insert(todo.end(), in_place.begin(), in_place.end());
+      pending.insert(pending.end(), in_place.begin(), in_place.end());
       for (const char* key : kMaps) {
         if (auto it = node->find(key); it != node->end() && it->is_object()) {
-          for (const Json& sub : *it) todo.push_back(&sub);
+          for (const Json& sub : *it) pending.push_back(&sub);
         }
       }
       for (const char* key : kDescending) {
         if (auto it = node->find(key); it == node->end()) {
           continue;
         } else if (it->is_array()) {
-          for (const Json& sub : *it) todo.push_back(&sub);
+          for (const Json& sub : *it) pending.push_back(&sub);
         } else {
-          todo.push_back(&*it);
+          pending.push_back(&*it);
         }
       }
     }

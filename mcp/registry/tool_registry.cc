@@ -1,6 +1,8 @@
 // ToolRegistry: checks each tool declaration once and derives its tools/list entry.
 #include "mcp/registry/tool_registry.h"
 
+#include "mcp/registry/registration_failure.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <utility>
@@ -100,12 +102,8 @@ Status ToolRegistry::Add(ToolSpec spec) {
 }
 
 void ToolRegistry::AddOrDie(ToolSpec spec) {
-  std::string name = spec.name;
-  Status status = Add(std::move(spec));
-  if (!status.ok()) {
-    WEFT_LOG(kError) << "cannot register tool \"" << name << "\": " << status;
-    std::abort();
-  }
+  std::string what = "tool \"" + spec.name + "\"";
+  AbortUnlessRegistered(Add(std::move(spec)), what);
 }
 
 Status ToolRegistry::Remove(const std::string& name) {
