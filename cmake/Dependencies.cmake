@@ -4,10 +4,14 @@ find_package(nlohmann_json 3.11 CONFIG REQUIRED)
 find_package(OpenSSL REQUIRED)   # libcrypto: HMAC-SHA256 for MRTR requestState
 find_package(PkgConfig REQUIRED)
 
-# cpp-httplib and valijson are header-only; Debian ships no CMake config for them.
-find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
+# Debian builds cpp-httplib as a compiled library (libcpp-httplib.so, with
+# OpenSSL, zlib and brotli support); its pkg-config file carries the matching
+# CPPHTTPLIB_* defines, which change class layouts and must not be dropped.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib>=0.11)
 add_library(weft_httplib INTERFACE)
-target_include_directories(weft_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})
+target_link_libraries(weft_httplib INTERFACE PkgConfig::HTTPLIB)
+
+# valijson is header-only; Debian ships no CMake config for it.
 
 find_path(VALIJSON_INCLUDE_DIR valijson/validator.hpp REQUIRED)
 add_library(weft_valijson INTERFACE)

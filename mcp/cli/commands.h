@@ -11,6 +11,9 @@ inline constexpr const char* kVersion = WEFT_VERSION;
 // weft serve [--stdio] [--conformance-fixture] [--log-level L] [--log-file F] ...
 int RunServe(const std::vector<std::string>& args);
 
+// weft token [--state DIR] [--path]
+int RunToken(const std::vector<std::string>& args);
+
 // weft install claude-code|zed [--scope S] [--settings PATH] [--http URL] [--name NAME] [--force] [--dry-run]
 int RunInstall(const std::vector<std::string>& args);
 

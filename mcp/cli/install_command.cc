@@ -16,7 +16,9 @@
 #include "mcp/cli/commands.h"
 #include "mcp/cli/flags.h"
 #include "mcp/cli/install_config.h"
-#include "mcp/cli/install_files.h"
+#include "core/base/files.h"
+#include "core/base/state_dir.h"
+#include "mcp/http/security.h"
 
 extern char** environ;
 
@@ -25,8 +27,9 @@ namespace {
 
 constexpr const char kInstallUsage[] =
     "Usage:\n"
-    "  weft install claude-code [--scope local|user|project] [--http URL] [--name NAME] [--force] [--dry-run]\n"
-    "  weft install zed [--settings PATH] [--http URL] [--name NAME] [--force] [--dry-run]\n"
+    "  weft install claude-code [--scope local|user|project] [--http URL [--no-auth] [--state DIR]]\n"
+    "                           [--name NAME] [--force] [--dry-run]\n"
+    "  weft install zed [--settings PATH] [--http URL [--no-auth] [--state DIR]] [--name NAME] [--force] [--dry-run]\n"
     "\n"
     "Registers this weft binary as an MCP server serving the current directory.\n"
     "\n"
@@ -40,7 +43,10 @@ constexpr const char kInstallUsage[] =
     "  --scope S        Claude Code scope: local (default), user or project\n"
     "  --settings PATH  Zed settings file to edit (created if missing)\n"
     "  --http URL       connect to a running `weft serve --http` at URL instead of\n"
-    "                   starting weft over stdio\n"
+    "                   starting weft over stdio; the entry carries the server's\n"
+    "                   bearer token (`weft token`) in an Authorization header\n"
+    "  --no-auth        with --http: the server runs with --no-auth; send no token\n"
+    "  --state DIR      with --http: the state directory holding the token\n"
     "  --name NAME      the server's name (default weft)\n"
     "  --force          replace an existing entry of that name\n"
     "  --dry-run        show what would be written or run, change nothing\n";
@@ -51,15 +57,22 @@ constexpr mode_t kSharedFileMode = 0644;
 struct InstallOptions {
   std::string name = "weft";
   std::optional<std::string> http_url;
+  std::string token;  // with http_url: the bearer token to send; empty for --no-auth
   bool force = false;
   bool dry_run = false;
 };
 
 void PrintError(const std::string& message) { std::fprintf(stderr, "weft install: %s\n", message.c_str()); }
 
-std::string JoinQuoted(const std::vector<std::string>& argv) {
+// argv as a shell line for display, with the token (a secret) masked.
+std::string JoinQuoted(const std::vector<std::string>& argv, const std::string& secret = {}) {
   std::string out;
-  for (const std::string& a : argv) out += (out.empty() ? "" : " ") + ShellQuote(a);
+  for (std::string a : argv) {
+    if (!secret.empty()) {
+      for (size_t at = a.find(secret); at != std::string::npos; at = a.find(secret)) a.replace(at, secret.size(), "<token>");
+    }
+    out += (out.empty() ? "" : " ") + ShellQuote(a);
+  }
   return out;
 }
 
@@ -101,6 +114,7 @@ std::vector<std::string> ClaudeAddArgv(const std::string& claude, ClaudeScope sc
   std::vector<std::string> argv = {claude, "mcp", "add", "--scope", std::string(ClaudeScopeName(scope))};
   if (options.http_url) {
     argv.insert(argv.end(), {"--transport", "http", options.name, *options.http_url});
+    if (!options.token.empty()) argv.insert(argv.end(), {"--header", "Authorization: Bearer " + options.token});
   } else {
     argv.insert(argv.end(), {options.name, "--", env.weft_path, "serve", "--stdio"});
   }
@@ -114,10 +128,10 @@ int InstallWithClaudeCli(const std::string& claude, ClaudeScope scope, const Ins
   commands.push_back(ClaudeAddArgv(claude, scope, options, env));
   for (const auto& argv : commands) {
     if (options.dry_run) {
-      std::printf("would run: %s\n", JoinQuoted(argv).c_str());
+      std::printf("would run: %s\n", JoinQuoted(argv, options.token).c_str());
       continue;
     }
-    std::fprintf(stderr, "running: %s\n", JoinQuoted(argv).c_str());
+    std::fprintf(stderr, "running: %s\n", JoinQuoted(argv, options.token).c_str());
     auto status = RunChild(argv);
     if (!status.ok()) {
       PrintError(status.status().message());
@@ -193,7 +207,7 @@ int InstallClaudeCode(const Flags& flags, const InstallOptions& options, const I
   }
   std::string where = *scope == ClaudeScope::kLocal ? "projects[\"" + env.cwd + "\"].mcpServers" : "mcpServers";
   MergeRequest request{options.name,
-                       options.http_url ? ClaudeHttpEntry(*options.http_url) : ClaudeStdioEntry(env.weft_path),
+                       options.http_url ? ClaudeHttpEntry(*options.http_url, options.token) : ClaudeStdioEntry(env.weft_path),
                        options.force};
   if (!options.dry_run) std::fprintf(stderr, "`claude` is not on PATH; editing %s directly.\n", path.c_str());
   int rc = MergeFile(path, where, *scope == ClaudeScope::kProject ? kSharedFileMode : kPrivateFileMode, options,
@@ -218,7 +232,7 @@ int InstallZed(const Flags& flags, const InstallOptions& options, const InstallE
     return 1;
   }
   MergeRequest request{options.name,
-                       options.http_url ? ZedHttpEntry(*options.http_url) : ZedStdioEntry(env.weft_path, env.cwd),
+                       options.http_url ? ZedHttpEntry(*options.http_url, options.token) : ZedStdioEntry(env.weft_path, env.cwd),
                        options.force};
   int rc = MergeFile(path, "context_servers", kSharedFileMode, options,
                      [&](const std::string& text) { return MergeZedSettings(text, request); });
@@ -253,6 +267,7 @@ InstallEnvironment InstallEnvironmentFromProcess() {
   InstallEnvironment env;
   if (const char* home = std::getenv("HOME"); home && *home) env.home = home;
   if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg == '/') env.xdg_config_home = xdg;
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg == '/') env.xdg_state_home = xdg;
   if (const char* path = std::getenv("PATH")) env.path = path;
   std::error_code ec;
   env.cwd = std::filesystem::current_path(ec).string();
@@ -262,8 +277,9 @@ InstallEnvironment InstallEnvironmentFromProcess() {
 
 int RunInstallIn(const std::vector<std::string>& args, const InstallEnvironment& env) {
   Flags command_flags;
-  if (auto exit_code = ParseSubcommandFlags("install", args, {"force", "dry-run"},
-                                            {"scope", "settings", "http", "name"}, kInstallUsage, &command_flags)) {
+  if (auto exit_code = ParseSubcommandFlags("install", args, {"force", "dry-run", "no-auth"},
+                                            {"scope", "settings", "http", "name", "state"}, kInstallUsage,
+                                            &command_flags)) {
     return *exit_code;
   }
   const Flags* flags = &command_flags;
@@ -284,6 +300,21 @@ int RunInstallIn(const std::vector<std::string>& args, const InstallEnvironment&
   if (!valid.ok()) {
     PrintError(valid.message());
     return 2;
+  }
+  if (!options.http_url && (flags->Has("no-auth") || flags->Has("state"))) {
+    PrintError("--no-auth and --state apply to --http only");
+    return 2;
+  }
+  if (options.http_url && !flags->Has("no-auth")) {
+    auto dir = StateDirFrom(flags->Get("state").value_or(""),
+                            env.xdg_state_home ? env.xdg_state_home->c_str() : nullptr,
+                            env.home ? env.home->c_str() : nullptr);
+    auto token = dir.ok() ? mcp::LoadOrCreateToken(*dir) : Result<std::string>(dir.status());
+    if (!token.ok()) {
+      PrintError(token.status().message());
+      return 1;
+    }
+    options.token = *token;
   }
   const std::string& editor = words[0];
   if (editor == "claude-code" || editor == "zed") {

@@ -11,6 +11,7 @@ namespace weft::cli {
 struct InstallEnvironment {
   std::optional<std::string> home;             // $HOME; nullopt when unset or empty
   std::optional<std::string> xdg_config_home;  // $XDG_CONFIG_HOME when absolute
+  std::optional<std::string> xdg_state_home;   // $XDG_STATE_HOME when absolute (the HTTP token's home)
   std::string path;                            // $PATH, searched for `claude`
   std::string cwd;                             // absolute; the directory weft will serve
   std::string weft_path;                       // absolute path of the weft binary

@@ -108,14 +108,22 @@ Json ClaudeStdioEntry(const std::string& weft_path) {
   return Json{{"type", "stdio"}, {"command", weft_path}, {"args", {"serve", "--stdio"}}};
 }
 
-Json ClaudeHttpEntry(const std::string& url) { return Json{{"type", "http"}, {"url", url}}; }
+Json ClaudeHttpEntry(const std::string& url, const std::string& token) {
+  Json entry{{"type", "http"}, {"url", url}};
+  if (!token.empty()) entry["headers"] = Json{{"Authorization", "Bearer " + token}};
+  return entry;
+}
 
 Json ZedStdioEntry(const std::string& weft_path, const std::string& project_dir) {
   std::string script = "cd " + ShellQuote(project_dir) + " && exec " + ShellQuote(weft_path) + " serve --stdio";
   return Json{{"command", "sh"}, {"args", {"-c", script}}};
 }
 
-Json ZedHttpEntry(const std::string& url) { return Json{{"url", url}}; }
+Json ZedHttpEntry(const std::string& url, const std::string& token) {
+  Json entry{{"url", url}};
+  if (!token.empty()) entry["headers"] = Json{{"Authorization", "Bearer " + token}};
+  return entry;
+}
 
 Result<MergeResult> MergeClaudeConfig(const std::string& text, ClaudeScope scope, const std::string& project_dir,
                                       const MergeRequest& request) {

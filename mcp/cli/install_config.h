@@ -30,14 +30,15 @@ std::string ShellQuote(const std::string& s);
 // {"type":"stdio","command":<weft>,"args":["serve","--stdio"]}. Claude Code
 // starts stdio servers in the project directory, which is what weft serves.
 nlohmann::ordered_json ClaudeStdioEntry(const std::string& weft_path);
-// {"type":"http","url":<url>}
-nlohmann::ordered_json ClaudeHttpEntry(const std::string& url);
+// {"type":"http","url":<url>}, plus headers.Authorization "Bearer <token>"
+// when `token` is not empty.
+nlohmann::ordered_json ClaudeHttpEntry(const std::string& url, const std::string& token);
 // {"command":"sh","args":["-c","cd <dir> && exec <weft> serve --stdio"]}:
 // Zed starts context servers in its own working directory, so the command
 // changes to the directory to serve first.
 nlohmann::ordered_json ZedStdioEntry(const std::string& weft_path, const std::string& project_dir);
-// {"url":<url>}
-nlohmann::ordered_json ZedHttpEntry(const std::string& url);
+// {"url":<url>}, plus headers.Authorization when `token` is not empty.
+nlohmann::ordered_json ZedHttpEntry(const std::string& url, const std::string& token);
 
 struct MergeRequest {
   std::string name;              // the server's name in the config

@@ -14,6 +14,9 @@ constexpr const char kUsage[] =
     "\n"
     "Usage:\n"
     "  weft serve [--stdio] [options]   serve this directory over MCP on stdin/stdout\n"
+    "  weft serve --http 127.0.0.1:PORT [options]\n"
+    "                                   serve it over MCP Streamable HTTP\n"
+    "  weft token                       print the bearer token HTTP clients need\n"
     "  weft install claude-code [options]\n"
     "                                   add weft for this directory to Claude Code\n"
     "  weft install zed [options]       add weft for this directory to Zed's settings.json\n"
@@ -43,6 +46,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (cmd == "serve") return weft::cli::RunServe(rest);
   if (cmd == "install") return weft::cli::RunInstall(rest);
+  if (cmd == "token") return weft::cli::RunToken(rest);
   std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -1,18 +1,24 @@
-// weft serve: the MCP server over stdio for the current directory.
+// weft serve: the MCP server for the current directory, over stdio or
+// Streamable HTTP; weft token: the HTTP bearer token.
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <filesystem>
 #include <string>
 #include <thread>
 
 #include "core/base/log.h"
+#include "core/base/state_dir.h"
 #include "mcp/cli/commands.h"
 #include "mcp/cli/flags.h"
 #include "mcp/fixture/conformance_fixture.h"
+#include "mcp/http/http_server.h"
+#include "mcp/http/security.h"
 #include "mcp/server/server.h"
 #include "mcp/transport/stdio_connection.h"
 
@@ -20,14 +26,21 @@ namespace weft::cli {
 namespace {
 
 constexpr const char kServeUsage[] =
-    "Usage: weft serve [--stdio] [options]\n"
+    "Usage: weft serve [--stdio | --http HOST:PORT] [options]\n"
     "\n"
-    "Serves the current directory as an MCP server on stdin/stdout (newline-\n"
-    "delimited JSON-RPC). Speaks both protocol eras: the initialize handshake\n"
-    "(2024-11-05 … 2025-11-25) and the stateless 2026-07-28 protocol.\n"
+    "Serves the current directory as an MCP server, on stdin/stdout (newline-\n"
+    "delimited JSON-RPC) or over Streamable HTTP at http://HOST:PORT/mcp. Speaks\n"
+    "both protocol eras: the initialize handshake (2024-11-05 … 2025-11-25) and\n"
+    "the stateless 2026-07-28 protocol.\n"
     "\n"
     "Options:\n"
     "  --stdio                  serve on stdin/stdout (the default)\n"
+    "  --http HOST:PORT         serve over HTTP; port 0 picks a free one. Use a\n"
+    "                           loopback HOST (127.0.0.1) unless you mean otherwise\n"
+    "  --no-auth                HTTP without the bearer token (loopback only)\n"
+    "  --state DIR              state directory (default $XDG_STATE_HOME/weft or\n"
+    "                           ~/.local/state/weft); holds the HTTP token\n"
+    "  --max-body-bytes N       HTTP: refuse request bodies over N bytes (default 16777216)\n"
     "  --conformance-fixture    serve the tools, resources and prompts the official\n"
     "                           MCP conformance suite expects (protocol testing)\n"
     "  --log-level LEVEL        debug, info, warning, error or off (default info)\n"
@@ -47,12 +60,128 @@ void PrintConnectHelp(const std::string& dir) {
                kVersion, dir.c_str(), self.c_str(), self.c_str(), self.c_str());
 }
 
+constexpr const char kTokenUsage[] =
+    "Usage: weft token [--state DIR] [--path]\n"
+    "\n"
+    "Prints the bearer token that `weft serve --http` requires (generating it\n"
+    "on first use), or with --path the file that holds it (mode 0600).\n";
+
+// Splits HOST:PORT ("[::1]:PORT" for IPv6).
+bool ParseHostPort(const std::string& text, std::string* host, int* port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return false;
+  std::string h = text.substr(0, colon);
+  if (h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  std::string p = text.substr(colon + 1);
+  if (p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return false;
+  int v = std::stoi(p);
+  if (v > 65535 || h.empty()) return false;
+  *host = h;
+  *port = v;
+  return true;
+}
+
+std::optional<size_t> ParseSize(const std::optional<std::string>& text, size_t minimum) {
+  if (!text) return std::nullopt;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(text->c_str(), &end, 10);
+  if (end == text->c_str() || *end != '\0' || v < minimum) return 0;
+  return static_cast<size_t>(v);
+}
+
+// Where a person reading stderr learns how to connect editors to the HTTP server.
+void PrintHttpConnectHelp(const std::string& dir, const std::string& url, const mcp::HttpOptions& http) {
+  std::string self = SelfExecutablePath();
+  std::string auth_header;
+  std::string zed_headers;
+  if (!http.token.empty()) {
+    // The token itself goes only to a terminal, never into a redirected log.
+    std::string shown = ::isatty(STDERR_FILENO) ? http.token : "<output of `" + self + " token`>";
+    auth_header = " --header \"Authorization: Bearer $(" + self + " token)\"";
+    zed_headers = ",\n        \"headers\": { \"Authorization\": \"Bearer " + shown + "\" }";
+  }
+  std::fprintf(stderr,
+               "weft %s: serving %s over MCP (Streamable HTTP)\n"
+               "  URL:    %s\n"
+               "  Token:  %s\n"
+               "Claude Code (from any directory):\n"
+               "  claude mcp add --transport http weft %s%s\n"
+               "  (or: %s install claude-code --http %s)\n"
+               "Zed (settings.json; or: %s install zed --http %s):\n"
+               "  \"context_servers\": {\n"
+               "    \"weft\": {\n"
+               "        \"url\": \"%s\"%s\n"
+               "    }\n"
+               "  }\n"
+               "Any client:  mcp-inspect %s%s tools\n"
+               "Ctrl-C stops the server.\n",
+               kVersion, dir.c_str(), url.c_str(),
+               http.token.empty() ? "none (--no-auth)" : (http.token_hint + " (print it with `" + self + " token`)").c_str(),
+               url.c_str(), auth_header.c_str(), self.c_str(), url.c_str(), self.c_str(), url.c_str(), url.c_str(),
+               zed_headers.c_str(), url.c_str(), http.token.empty() ? "" : (" --token $(" + self + " token)").c_str());
+}
+
+int ServeHttp(mcp::Server& server, const mcp::HttpOptions& options, const std::string& dir, sigset_t stop_signals,
+              bool fixture) {
+  mcp::HttpServer http(server, options);
+  if (Status s = http.Bind(); !s.ok()) {
+    std::fprintf(stderr, "weft serve: %s\n", s.message().c_str());
+    return 1;
+  }
+  if (options.token.empty()) {
+    WEFT_LOG(kWarning) << "AUTHENTICATION IS OFF (--no-auth): any local process or user can use this server";
+  }
+  std::thread([&http, stop_signals] {
+    int sig = 0;
+    if (sigwait(&stop_signals, &sig) == 0) {
+      WEFT_LOG(kInfo) << "signal " << sig << ": shutting down";
+      http.Stop();
+    }
+  }).detach();
+  // Scripts and tests wait for this line; keep its shape.
+  WEFT_LOG(kInfo) << "weft " << kVersion << " serving " << dir << (fixture ? " (conformance fixture)" : "")
+                  << "; listening on " << http.url();
+  if (::isatty(STDERR_FILENO) || !fixture) PrintHttpConnectHelp(dir, http.url(), options);
+  Status s = http.Run();
+  if (!s.ok()) {
+    std::fprintf(stderr, "weft serve: %s\n", s.message().c_str());
+    return 1;
+  }
+  WEFT_LOG(kInfo) << "stopped";
+  return 0;
+}
+
 }  // namespace
+
+int RunToken(const std::vector<std::string>& args) {
+  Flags flags;
+  if (auto exit_code = ParseSubcommandFlags("token", args, {"path"}, {"state"}, kTokenUsage, &flags)) {
+    return *exit_code;
+  }
+  auto dir = StateDir(flags.Get("state").value_or(""));
+  if (!dir.ok()) {
+    std::fprintf(stderr, "weft token: %s\n", dir.status().message().c_str());
+    return 1;
+  }
+  if (flags.Has("path")) {
+    std::printf("%s\n", mcp::TokenPath(*dir).c_str());
+    return 0;
+  }
+  auto token = mcp::LoadOrCreateToken(*dir);
+  if (!token.ok()) {
+    std::fprintf(stderr, "weft token: %s\n", token.status().message().c_str());
+    return 1;
+  }
+  std::printf("%s\n", token->c_str());
+  return 0;
+}
 
 int RunServe(const std::vector<std::string>& args) {
   Flags command_flags;
-  if (auto exit_code = ParseSubcommandFlags("serve", args, {"stdio", "conformance-fixture"},
-                                            {"log-level", "log-file", "max-message-bytes"}, kServeUsage, &command_flags)) {
+  if (auto exit_code = ParseSubcommandFlags("serve", args, {"stdio", "conformance-fixture", "no-auth"},
+                                            {"log-level", "log-file", "max-message-bytes", "http", "state",
+                                             "max-body-bytes"},
+                                            kServeUsage, &command_flags)) {
     return *exit_code;
   }
   const Flags* flags = &command_flags;
@@ -75,14 +204,57 @@ int RunServe(const std::vector<std::string>& args) {
     }
   }
   mcp::StdioOptions stdio_options;
-  if (auto max = flags->Get("max-message-bytes")) {
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(max->c_str(), &end, 10);
-    if (end == max->c_str() || *end != '\0' || v < 1024) {
+  if (auto max = ParseSize(flags->Get("max-message-bytes"), 1024)) {
+    if (*max == 0) {
       std::fprintf(stderr, "weft serve: --max-message-bytes needs a number >= 1024\n");
       return 2;
     }
-    stdio_options.max_frame_bytes = static_cast<size_t>(v);
+    stdio_options.max_frame_bytes = *max;
+  }
+  std::optional<mcp::HttpOptions> http;
+  if (auto addr = flags->Get("http")) {
+    if (flags->Has("stdio")) {
+      std::fprintf(stderr, "weft serve: choose one of --stdio and --http\n");
+      return 2;
+    }
+    http.emplace();
+    if (!ParseHostPort(*addr, &http->host, &http->port)) {
+      std::fprintf(stderr, "weft serve: --http needs HOST:PORT, e.g. 127.0.0.1:8765 (port 0 picks a free one)\n");
+      return 2;
+    }
+    if (auto max = ParseSize(flags->Get("max-body-bytes"), 1024)) {
+      if (*max == 0) {
+        std::fprintf(stderr, "weft serve: --max-body-bytes needs a number >= 1024\n");
+        return 2;
+      }
+      http->max_body_bytes = *max;
+    }
+    if (flags->Has("no-auth")) {
+      if (!mcp::IsLoopbackAddress(http->host)) {
+        std::fprintf(stderr, "weft serve: --no-auth is allowed only on a loopback address (127.0.0.1, ::1)\n");
+        return 2;
+      }
+    } else {
+      auto dir = StateDir(flags->Get("state").value_or(""));
+      if (!dir.ok()) {
+        std::fprintf(stderr, "weft serve: %s\n", dir.status().message().c_str());
+        return 1;
+      }
+      bool created = false;
+      auto token = mcp::LoadOrCreateToken(*dir, &created);
+      if (!token.ok()) {
+        std::fprintf(stderr, "weft serve: %s\n", token.status().message().c_str());
+        return 1;
+      }
+      http->token = *token;
+      http->token_hint = mcp::TokenPath(*dir);
+      if (created) {
+        WEFT_LOG(kInfo) << "generated a bearer token in " << http->token_hint;
+      }
+    }
+  } else if (flags->Has("no-auth") || flags->Has("max-body-bytes")) {
+    std::fprintf(stderr, "weft serve: --no-auth and --max-body-bytes apply to --http only\n");
+    return 2;
   }
 
   // SIGINT/SIGTERM close the connection so that Serve() returns cleanly. They
@@ -113,6 +285,7 @@ int RunServe(const std::vector<std::string>& args) {
     }
   }
   mcp::Server server(options, tools, resources, prompts);
+  if (http) return ServeHttp(server, *http, dir, stop_signals, fixture != nullptr);
 
   mcp::StdioConnection conn(STDIN_FILENO, STDOUT_FILENO, stdio_options);
   std::thread([&conn, stop_signals] {

@@ -30,6 +30,34 @@ void Server::Serve(Connection& conn) {
   session->Run();
 }
 
+std::unique_ptr<SessionHandle> Server::OpenSession(Connection& out) {
+  auto session = std::make_shared<Session>(*this, out);
+  session->Open();
+  return std::make_unique<SessionHandle>(std::move(session));
+}
+
+SessionHandle::SessionHandle(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+
+SessionHandle::~SessionHandle() { Abort(); }
+
+std::optional<Message> SessionHandle::Deliver(Message msg) {
+  return session_->HandleMessage(std::move(msg), false);
+}
+
+std::optional<std::string> SessionHandle::DeliverBatch(std::vector<nlohmann::json> elements) {
+  return session_->HandleBatch(std::move(elements));
+}
+
+void SessionHandle::End() {
+  if (ended_.exchange(true)) return;
+  session_->Close();
+}
+
+void SessionHandle::Abort() {
+  if (ended_.exchange(true)) return;
+  session_->Abort();
+}
+
 nlohmann::json Server::Capabilities() const {
   nlohmann::json caps = {{"tools", {{"listChanged", true}}},
                          {"logging", nlohmann::json::object()},

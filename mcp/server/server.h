@@ -3,6 +3,7 @@
 // client opens with (legacy `initialize` or modern per-request `_meta`).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mcp/jsonrpc/message.h"
 #include "mcp/registry/prompt_registry.h"
 #include "mcp/registry/resource_registry.h"
 #include "mcp/registry/tool_registry.h"
@@ -52,6 +54,36 @@ struct RequestRecord {
 };
 using RequestObserver = std::function<void(const RequestRecord&)>;
 
+// A session fed by a transport that receives messages itself (Streamable
+// HTTP) instead of being read from a Connection. Replies and notifications
+// leave through the Connection given to Server::OpenSession, each with its
+// WriteRoute; a request answered on the delivering thread is returned instead.
+// Deliver may be called from several threads at once. Destroying an open
+// handle aborts it.
+class SessionHandle {
+ public:
+  explicit SessionHandle(std::shared_ptr<Session> session);
+  ~SessionHandle();
+  SessionHandle(const SessionHandle&) = delete;
+  SessionHandle& operator=(const SessionHandle&) = delete;
+
+  // The reply to a request answered on this thread; nullopt when it will be
+  // written to the connection later (or never: notifications, responses,
+  // listen streams, cancelled requests).
+  std::optional<Message> Deliver(Message msg);
+  // A batch (2025-03-26 sessions only); the serialised reply, if any.
+  std::optional<std::string> DeliverBatch(std::vector<nlohmann::json> elements);
+  // Graceful end, as at end of input: requests in flight get a short grace
+  // to finish, then are cancelled. Blocks (bounded).
+  void End();
+  // Immediate end: cancels everything, writes nothing more. Does not block.
+  void Abort();
+
+ private:
+  std::shared_ptr<Session> session_;
+  std::atomic<bool> ended_{false};
+};
+
 // Thread-safe: Serve() may run on many threads for many connections.
 class Server {
  public:
@@ -64,6 +96,10 @@ class Server {
   // Serves `conn` until the peer closes it (or Close() is called on it), then
   // lets requests in progress finish briefly, cancels the rest and returns.
   void Serve(Connection& conn);
+
+  // Opens a push-mode session writing to `out`, which must outlive the
+  // handle's End() or Abort() (or its destruction).
+  std::unique_ptr<SessionHandle> OpenSession(Connection& out);
 
   // Adds an observer of every dispatched request. Call before serving;
   // observers run on the request's thread and must be cheap and thread-safe.

@@ -20,6 +20,10 @@ constexpr auto kClientRequestTimeout = std::chrono::minutes(10);
 
 }  // namespace
 
+WriteRoute FinalRoute(const Message& reply) {
+  return WriteRoute{reply.id, true, reply.kind == MessageKind::kError ? reply.error.code : 0};
+}
+
 struct Session::Pending {
   std::mutex mu;
   std::condition_variable cv;
@@ -42,6 +46,11 @@ bool Outbox::SendRaw(const std::string& frame, const WriteRoute& route) {
   return true;
 }
 
+void Outbox::Abandon(const Json& request_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!shut_) conn_.Abandon(request_id);
+}
+
 void Outbox::Shut() {
   std::lock_guard<std::mutex> lock(mu_);
   shut_ = true;
@@ -53,13 +62,7 @@ Session::Session(Server& server, Connection& conn)
 Session::~Session() = default;
 
 void Session::Run() {
-  auto listener = [weak = weak_from_this()](const ChangeEvent& e) {
-    if (auto self = weak.lock()) self->OnChange(e);
-  };
-  change_subs_[0] = server_.tools().changes().Subscribe(listener);
-  change_subs_[1] = server_.resources().changes().Subscribe(listener);
-  change_subs_[2] = server_.prompts().changes().Subscribe(listener);
-
+  Open();
   for (;;) {
     Result<std::string> frame = conn_.Read();
     if (!frame.ok()) {
@@ -73,7 +76,19 @@ void Session::Run() {
     }
     HandleFrame(std::move(frame).value());
   }
+  Close();
+}
 
+void Session::Open() {
+  auto listener = [weak = weak_from_this()](const ChangeEvent& e) {
+    if (auto self = weak.lock()) self->OnChange(e);
+  };
+  change_subs_[0] = server_.tools().changes().Subscribe(listener);
+  change_subs_[1] = server_.resources().changes().Subscribe(listener);
+  change_subs_[2] = server_.prompts().changes().Subscribe(listener);
+}
+
+void Session::Close() {
   server_.tools().changes().Unsubscribe(change_subs_[0]);
   server_.resources().changes().Unsubscribe(change_subs_[1]);
   server_.prompts().changes().Unsubscribe(change_subs_[2]);
@@ -94,6 +109,19 @@ void Session::Run() {
   outbox_->Shut();
 }
 
+void Session::Abort() {
+  server_.tools().changes().Unsubscribe(change_subs_[0]);
+  server_.resources().changes().Unsubscribe(change_subs_[1]);
+  server_.prompts().changes().Unsubscribe(change_subs_[2]);
+  CancelAll();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    work_cv_.notify_all();
+  }
+  outbox_->Shut();
+}
+
 void Session::HandleFrame(std::string frame) {
   DecodeOutcome decoded = Decode(frame);
   if (auto* failure = std::get_if<DecodeFailure>(&decoded)) {
@@ -101,15 +129,15 @@ void Session::HandleFrame(std::string frame) {
     return;
   }
   if (auto* batch = std::get_if<std::vector<Json>>(&decoded)) {
-    HandleBatch(std::move(*batch));
+    if (auto reply = HandleBatch(std::move(*batch))) outbox_->SendRaw(*reply);
     return;
   }
   if (auto reply = HandleMessage(std::get<Message>(std::move(decoded)), false)) {
-    outbox_->Send(*reply, WriteRoute{reply->id, true});
+    outbox_->Send(*reply, FinalRoute(*reply));
   }
 }
 
-void Session::HandleBatch(std::vector<Json> elements) {
+std::optional<std::string> Session::HandleBatch(std::vector<Json> elements) {
   std::string version;
   bool initialized;
   {
@@ -122,8 +150,8 @@ void Session::HandleBatch(std::vector<Json> elements) {
   if (!initialized || !AllowsBatches(version)) {
     std::string why = initialized ? "JSON-RPC batches are not supported in protocol version " + version
                                   : "JSON-RPC batches are not accepted before initialize";
-    outbox_->Send(Message::Error(nullptr, RpcError{rpc::kInvalidRequest, "Invalid Request: " + why, nullptr}));
-    return;
+    return Message::Error(nullptr, RpcError{rpc::kInvalidRequest, "Invalid Request: " + why, nullptr})
+        .Serialize();
   }
   Json replies = Json::array();
   for (Json& element : elements) {
@@ -136,8 +164,8 @@ void Session::HandleBatch(std::vector<Json> elements) {
       replies.push_back(reply->ToJson());
     }
   }
-  if (replies.empty()) return;
-  outbox_->SendRaw(SerializeJson(replies));  // one array frame answers the batch
+  if (replies.empty()) return std::nullopt;
+  return SerializeJson(replies);  // one array frame answers the batch
 }
 
 std::optional<Message> Session::HandleMessage(Message msg, bool in_batch) {
@@ -266,7 +294,10 @@ std::optional<Message> Session::HandleRequest(Message msg, bool in_batch) {
     RpcOutcome outcome = Dispatch(*call);
     if (outcome.keep_open) return std::nullopt;  // subscriptions/listen: answered when it ends
     Message reply = Finish(*call, std::move(outcome));
-    if (call->token().cancelled()) return std::nullopt;
+    if (call->token().cancelled()) {
+      outbox_->Abandon(id);
+      return std::nullopt;
+    }
     return reply;
   }
   StartWorker([self = shared_from_this(), call] { self->RunCall(call); });
@@ -284,7 +315,11 @@ bool Session::RunsInline(Call& call) {
 void Session::RunCall(const std::shared_ptr<Call>& call) {
   Message reply = Finish(*call, Dispatch(*call));
   // A cancelled request gets no response (basic/utilities/cancellation).
-  if (!call->token().cancelled()) outbox_->Send(reply, WriteRoute{call->request().id, true});
+  if (call->token().cancelled()) {
+    outbox_->Abandon(call->request().id);
+  } else {
+    outbox_->Send(reply, FinalRoute(reply));
+  }
 }
 
 std::variant<RpcError, std::shared_ptr<Call>> Session::Admit(Message& msg) {

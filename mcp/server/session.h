@@ -59,6 +59,8 @@ class Outbox {
   bool Send(const Message& msg, const WriteRoute& route = {});
   // Writes an already serialised frame (a batch reply).
   bool SendRaw(const std::string& frame, const WriteRoute& route = {});
+  // Tells the transport that `request_id` will get no reply (Connection::Abandon).
+  void Abandon(const Json& request_id);
   void Shut();
 
  private:
@@ -69,6 +71,9 @@ class Outbox {
 
 class Call;
 class Session;
+
+// The route of a final response (or error) to the request it answers.
+WriteRoute FinalRoute(const Message& reply);
 
 // One row of the method table: which eras have the method, where it runs, and
 // whether its modern result carries cache hints (2026-07-28 caching).
@@ -93,8 +98,26 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session();
 
   // Reads and dispatches until the connection closes; then cancels what is in
-  // flight and waits (bounded) for workers.
+  // flight and waits (bounded) for workers. Equivalent to Open(), then
+  // HandleFrame() per frame read, then Close().
   void Run();
+
+  // --- push mode, for transports that receive frames themselves (HTTP) ---
+  // Subscribes to registry changes. Call once, before the first message.
+  void Open();
+  // Dispatches one message on the calling thread (which acts as the reader).
+  // Returns the reply when the request was answered on this thread; nullopt
+  // when the reply will be written to the connection later, or never (a
+  // notification, a response, a listen stream, a cancelled request).
+  std::optional<Message> HandleMessage(Message msg, bool in_batch);
+  // Dispatches a batch; returns the serialised array reply (or error) if any.
+  std::optional<std::string> HandleBatch(std::vector<Json> elements);
+  // Like end of input: in-flight requests get kDrainGrace to finish, then are
+  // cancelled; returns when workers are done (bounded) and writes are shut.
+  void Close();
+  // Cancels everything now and shuts writes without waiting (the transport is
+  // going away or the client ended the session).
+  void Abort();
 
   // --- used by Call (the RequestContext of one request) ---
   Server& server() { return server_; }
@@ -110,9 +133,6 @@ class Session : public std::enable_shared_from_this<Session> {
   struct ListenStream;  // a modern subscriptions/listen stream
 
   void HandleFrame(std::string frame);
-  void HandleBatch(std::vector<Json> elements);
-  // Returns the reply to send (for batches), or nullopt when none / sent later.
-  std::optional<Message> HandleMessage(Message msg, bool in_batch);
   void HandleNotification(const Message& msg);
   void HandleResponse(const Message& msg);
   std::optional<Message> HandleRequest(Message msg, bool in_batch);

@@ -25,6 +25,9 @@ struct WriteRoute {
   nlohmann::json related_request = nullptr;
   // True when this frame is the final response to `related_request`.
   bool final_response = false;
+  // For a final response that is a JSON-RPC error: its code (HTTP maps some
+  // codes to statuses); 0 for a result.
+  int error_code = 0;
 };
 
 class Connection {
@@ -42,6 +45,11 @@ class Connection {
 
   // Closes both directions. Idempotent.
   virtual void Close() = 0;
+
+  // The client request `request_id` ended without a reply (it was cancelled:
+  // cancelled requests get none). Transports with a stream per request end
+  // that stream; others ignore it. Same threading as Write().
+  virtual void Abandon(const nlohmann::json& request_id) { (void)request_id; }
 };
 
 }  // namespace weft::mcp

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mcp/cli/install_config.h"
-#include "mcp/cli/install_files.h"
+#include "core/base/files.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 
@@ -115,7 +115,8 @@ TEST_F(InstallTest, ClaudeLocalScopeWritesThisProjectAndKeepsTheRest) {
 }
 
 TEST_F(InstallTest, ClaudeUserScopeWritesTopLevelServersInANewPrivateFile) {
-  ASSERT_EQ(Install({"claude-code", "--scope", "user", "--http", "http://127.0.0.1:8765/mcp"}), 0) << err_;
+  ASSERT_EQ(Install({"claude-code", "--scope", "user", "--http", "http://127.0.0.1:8765/mcp", "--no-auth"}), 0)
+      << err_;
   EXPECT_EQ(ReadJson(ClaudeJson()),
             Json::parse(R"({"mcpServers": {"weft": {"type": "http", "url": "http://127.0.0.1:8765/mcp"}}})"));
   struct stat st;
@@ -231,9 +232,27 @@ TEST_F(InstallTest, ZedMergeKeepsOtherSettings) {
 }
 
 TEST_F(InstallTest, ZedCustomSettingsPathAndHttp) {
-  ASSERT_EQ(Install({"zed", "--settings", "conf/zed.json", "--http", "http://127.0.0.1:9/mcp"}), 0) << err_;
+  ASSERT_EQ(Install({"zed", "--settings", "conf/zed.json", "--http", "http://127.0.0.1:9/mcp", "--no-auth"}), 0)
+      << err_;
   EXPECT_EQ(ReadJson(tmp_.Join("proj/conf/zed.json")),
             Json::parse(R"({"context_servers": {"weft": {"url": "http://127.0.0.1:9/mcp"}}})"));
+}
+
+TEST_F(InstallTest, HttpEntriesCarryTheServersTokenFromTheStateDirectory) {
+  ASSERT_EQ(Install({"zed", "--http", "http://127.0.0.1:9/mcp"}), 0) << err_;
+  std::string token = ReadFileOrDie(tmp_.Join("home/.local/state/weft/http-token"));
+  ASSERT_EQ(token.size(), 65u);  // 64 hex digits and a newline, generated on first use
+  token.pop_back();
+  EXPECT_EQ(ReadJson(ZedSettings())["context_servers"]["weft"],
+            (Json{{"url", "http://127.0.0.1:9/mcp"}, {"headers", {{"Authorization", "Bearer " + token}}}}));
+
+  env_.xdg_state_home = tmp_.Join("state");
+  tmp_.WriteFile("state/weft/http-token", "0123456789abcdef0123\n");
+  ASSERT_EQ(Install({"claude-code", "--scope", "project", "--http", "http://127.0.0.1:9/mcp"}), 0) << err_;
+  EXPECT_EQ(ReadJson(McpJson())["mcpServers"]["weft"]["headers"]["Authorization"], "Bearer 0123456789abcdef0123");
+
+  EXPECT_EQ(Install({"zed", "--no-auth"}), 2);
+  EXPECT_NE(err_.find("--http only"), std::string::npos) << err_;
 }
 
 constexpr const char kCommentedSettings[] =
@@ -255,7 +274,7 @@ TEST_F(InstallTest, ZedCommentedSettingsGetTheEntryInsertedInPlace) {
 
 TEST_F(InstallTest, ZedCommentedSettingsWithoutContextServersGetTheObject) {
   tmp_.WriteFile("home/.config/zed/settings.json", "// mine\n{\n  \"theme\": \"x\", // t\n}\n");
-  ASSERT_EQ(Install({"zed", "--http", "http://h/mcp"}), 0) << err_;
+  ASSERT_EQ(Install({"zed", "--http", "http://h/mcp", "--no-auth"}), 0) << err_;
   std::string got = ReadFileOrDie(ZedSettings());
   EXPECT_EQ(got, "// mine\n{\n  \"context_servers\": {\n    \"weft\": {\n      \"url\": \"http://h/mcp\"\n"
                  "    }\n  },\n  \"theme\": \"x\", // t\n}\n");
@@ -286,9 +305,14 @@ TEST_F(InstallTest, RunsClaudeWhenItIsOnPath) {
   EXPECT_FALSE(std::filesystem::exists(ClaudeJson()));
 
   std::filesystem::remove(tmp_.Join("claude-args"));
+  env_.xdg_state_home = tmp_.Join("state");
+  tmp_.WriteFile("state/weft/http-token", "0123456789abcdef0123\n");
   ASSERT_EQ(Install({"claude-code", "--http", "http://h/mcp", "--force"}), 0) << err_;
   EXPECT_EQ(ReadFileOrDie(tmp_.Join("claude-args")),
-            "mcp\nremove\n--scope\nlocal\nweft\nmcp\nadd\n--scope\nlocal\n--transport\nhttp\nweft\nhttp://h/mcp\n");
+            "mcp\nremove\n--scope\nlocal\nweft\nmcp\nadd\n--scope\nlocal\n--transport\nhttp\nweft\nhttp://h/mcp\n"
+            "--header\nAuthorization: Bearer 0123456789abcdef0123\n");
+  EXPECT_EQ(err_.find("0123456789abcdef0123"), std::string::npos) << "the token is a secret: " << err_;
+  EXPECT_NE(err_.find("Authorization: Bearer <token>"), std::string::npos) << err_;
 
   ASSERT_EQ(Install({"claude-code", "--dry-run"}), 0) << err_;
   EXPECT_NE(out_.find("would run: " + tmp_.Join("bin/claude") + " mcp add --scope local weft -- /opt/weft"),
@@ -351,7 +375,7 @@ TEST(InstallBinary, ZedThroughTheRealBinary) {
   EXPECT_NE(run.err.find("Added \"ws\""), std::string::npos) << run.err;
 
   auto again = weft::testing::Run({weft, "install", "zed", "--settings", tmp.Join("settings.json"), "--name", "ws",
-                                   "--http", "http://h/mcp"});
+                                   "--http", "http://h/mcp", "--state", tmp.Join("state")});
   EXPECT_EQ(again.exit_code(), 1);
   EXPECT_NE(again.err.find("--force"), std::string::npos) << again.err;
 }

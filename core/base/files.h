@@ -1,4 +1,4 @@
-// File access for `weft install`: whole-file reads and atomic replacement.
+// Whole-file reads and atomic replacement (weft install, the HTTP token file).
 #pragma once
 
 #include <sys/types.h>
@@ -7,7 +7,7 @@
 
 #include "core/base/result.h"
 
-namespace weft::cli {
+namespace weft {
 
 // The whole content of `path`. NotFound when it does not exist; IoError
 // (naming the path) when it cannot be read.
@@ -22,4 +22,4 @@ Result<std::string> ReadWholeFile(const std::string& path);
 // untouched and the temporary file is removed.
 Status WriteFileAtomically(const std::string& path, const std::string& content, mode_t new_mode);
 
-}  // namespace weft::cli
+}  // namespace weft

@@ -1,5 +1,5 @@
 // Whole-file reads and atomic replacement (temp file, fsync, rename).
-#include "mcp/cli/install_files.h"
+#include "core/base/files.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 
 #include "core/base/fd.h"
 
-namespace weft::cli {
+namespace weft {
 namespace {
 
 Status WriteAll(int fd, const std::string& content, const std::string& what) {
@@ -88,4 +88,4 @@ Status WriteFileAtomically(const std::string& path, const std::string& content, 
   return SyncDirectory(parent.string());
 }
 
-}  // namespace weft::cli
+}  // namespace weft
