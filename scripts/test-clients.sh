@@ -10,6 +10,9 @@
 # (@anthropic-ai/claude-code-linux-x64, …). The main package's postinstall
 # links it over bin/claude.exe, but npm configurations that refuse install
 # scripts skip that step, so the tests run the platform package's binary.
+# The conformance suite is pinned at two releases side by side, under the npm
+# aliases conformance-stable (0.1.16, the stable line) and conformance-next
+# (0.2.0-alpha.12, which adds the 2026-07-28 scenarios and --requirements).
 # Prints the cache directory on stdout; progress goes to stderr.
 set -euo pipefail
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
@@ -19,10 +22,14 @@ NODE_VERSION=v22.23.3
 INSPECTOR_VERSION=2.12.0
 SDK_VERSION=1.32.2
 CLAUDE_CODE_VERSION=2.1.330
+CONFORMANCE_STABLE_VERSION=0.1.16
+CONFORMANCE_NEXT_VERSION=0.2.0-alpha.12
 CLIENTS=(
   "@modelcontextprotocol/inspector@$INSPECTOR_VERSION"
   "@modelcontextprotocol/sdk@$SDK_VERSION"
   "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION"
+  "conformance-stable@npm:@modelcontextprotocol/conformance@$CONFORMANCE_STABLE_VERSION"
+  "conformance-next@npm:@modelcontextprotocol/conformance@$CONFORMANCE_NEXT_VERSION"
 )
 STAMP_CONTENT="$NODE_PKG ${CLIENTS[*]}"
 
@@ -38,9 +45,12 @@ case "$(uname -m)" in
 esac
 claude_pkg=@anthropic-ai/claude-code-$claude_platform
 claude_bin=$dir/node_modules/$claude_pkg/claude
+conformance_stable=$dir/node_modules/conformance-stable/dist/index.js
+conformance_next=$dir/node_modules/conformance-next/dist/index.js
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$STAMP_CONTENT" ] &&
-   [ -x "$node_bin/node" ] && [ -f "$inspector_launcher" ] && [ -x "$claude_bin" ]; then
+   [ -x "$node_bin/node" ] && [ -f "$inspector_launcher" ] && [ -x "$claude_bin" ] &&
+   [ -f "$conformance_stable" ] && [ -f "$conformance_next" ]; then
   weft_say "test clients up to date in $dir ($STAMP_CONTENT)"
   printf '%s\n' "$dir"
   exit 0
@@ -78,14 +88,24 @@ weft_say "step 2/2: ${CLIENTS[*]} (npm running under Node $NODE_VERSION)"
 PATH="$node_bin:$PATH" npm_install "${CLIENTS[@]}" ||
   weft_die "npm install ${CLIENTS[*]} failed (is registry.npmjs.org reachable?)"
 
+# A spec is NAME@VERSION, or ALIAS@npm:NAME@VERSION, installed as
+# node_modules/ALIAS; either way the package.json there must be NAME at VERSION.
 for spec in "${CLIENTS[@]}"; do
-  name=${spec%@*}
-  want=${spec##*@}
-  have=$("$node_bin/node" -p "require(process.argv[1]).version" \
-    "$dir/node_modules/$name/package.json" 2>/dev/null || true)
-  [ "$have" = "$want" ] || weft_die "$name: installed '${have:-nothing}', expected $want"
+  case "$spec" in
+    *@npm:*) installed_as=${spec%%@npm:*} target=${spec#*@npm:} ;;
+    *) installed_as=${spec%@*} target=$spec ;;
+  esac
+  have=$("$node_bin/node" -p 'const p = require(process.argv[1]); p.name + "@" + p.version' \
+    "$dir/node_modules/$installed_as/package.json" 2>/dev/null || true)
+  [ "$have" = "$target" ] ||
+    weft_die "node_modules/$installed_as: installed '${have:-nothing}', expected $target"
 done
 [ -f "$inspector_launcher" ] || weft_die "Inspector launcher missing: $inspector_launcher"
+for cli in "$conformance_stable:$CONFORMANCE_STABLE_VERSION" "$conformance_next:$CONFORMANCE_NEXT_VERSION"; do
+  have=$("$node_bin/node" "${cli%:*}" --version </dev/null 2>/dev/null || true)
+  [ "$have" = "${cli##*:}" ] ||
+    weft_die "${cli%:*} --version printed '${have:-nothing}', expected ${cli##*:}"
+done
 have=$("$node_bin/node" -p "require(process.argv[1]).version" \
   "$dir/node_modules/$claude_pkg/package.json" 2>/dev/null || true)
 [ "$have" = "$CLAUDE_CODE_VERSION" ] ||
@@ -101,5 +121,5 @@ rm -rf "$claude_home"
   weft_die "$claude_bin --version printed '${have:-nothing}', expected $CLAUDE_CODE_VERSION"
 
 printf '%s\n' "$STAMP_CONTENT" >"$stamp"
-weft_say "test clients ready in $dir: Node $NODE_VERSION, inspector $INSPECTOR_VERSION, sdk $SDK_VERSION, claude-code $CLAUDE_CODE_VERSION"
+weft_say "test clients ready in $dir: Node $NODE_VERSION, inspector $INSPECTOR_VERSION, sdk $SDK_VERSION, claude-code $CLAUDE_CODE_VERSION, conformance $CONFORMANCE_STABLE_VERSION and $CONFORMANCE_NEXT_VERSION"
 printf '%s\n' "$dir"

@@ -121,6 +121,12 @@ void HttpServer::Impl::Fail(httplib::Response& res, int status, int code, std::s
 httplib::Server::HandlerResponse HttpServer::Impl::PreRoute(const httplib::Request& req, httplib::Response& res) {
   t_trace = Trace{Clock::now(), {}, false};
   using R = httplib::Server::HandlerResponse;
+  if (req.headers.size() > options.max_headers) {
+    Fail(res, 431, rpc::kInvalidRequest,
+         "Request Header Fields Too Large: " + std::to_string(req.headers.size()) + " headers (the limit is " +
+             std::to_string(options.max_headers) + ")");
+    return R::Handled;
+  }
   // DNS rebinding protection (2025-11-25 basic/transports §security): a
   // page on a foreign site must not reach us through a name that resolves
   // to 127.0.0.1. An absent Origin (non-browser clients) is fine.
@@ -351,6 +357,12 @@ HttpServer::HttpServer(Server& server, HttpOptions options)
   size_t threads = impl->options.max_streams + impl->options.request_threads;
   http.new_task_queue = [threads] { return new ElasticPool(threads); };
   http.set_tcp_nodelay(true);  // else Nagle holds each small reply ≈40 ms
+  // httplib's default also sets SO_REUSEPORT, which lets a second server
+  // share a busy port silently; SO_REUSEADDR alone allows quick restarts.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   http.set_keep_alive_max_count(1'000'000);
   http.set_keep_alive_timeout(impl->options.keep_alive_timeout.count());
   http.set_read_timeout(impl->options.read_timeout.count(), 0);
@@ -379,6 +391,10 @@ HttpServer::HttpServer(Server& server, HttpOptions options)
     switch (res.status) {
       case 404: message = "Not Found: " + req.path + " is not served here; MCP is at /mcp"; break;
       case 413: message = "Payload Too Large: the request body exceeds the limit of this server"; break;
+      case 414: message = "URI Too Long: the request line is limited to 8 KiB"; break;
+      case 400:
+        message = "Bad Request: malformed request line or headers (each header line is limited to 8 KiB)";
+        break;
       default: message = std::string(StatusText(res.status)); break;
     }
     Impl::Fail(res, res.status, rpc::kInvalidRequest, message);

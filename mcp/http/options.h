@@ -21,6 +21,9 @@ struct HttpOptions {
   std::vector<std::string> allowed_hosts;
 
   size_t max_body_bytes = 16u << 20;
+  // Header fields per request; more get 431. (Each header line is limited to
+  // 8 KiB by cpp-httplib itself.)
+  size_t max_headers = 100;
   // Legacy-era sessions open at once; a new initialize beyond it gets 503.
   size_t max_sessions = 256;
   // Long-lived SSE streams (legacy GET streams, subscriptions/listen) open at

@@ -1,13 +1,15 @@
 // Claude Code (2.1.330, the real CLI, written independently of weft) against
-// `weft serve --stdio --conformance-fixture`. `claude mcp add` records a stdio
-// server at local scope (in $HOME/.claude.json, keyed by the project
-// directory); `claude mcp get` spawns it, runs Claude Code's own handshake and
-// tools/list, and prints "Status: ✔ Connected" or "Status: ✘ Failed to
-// connect". It exits 0 either way, so the tests read the status text. Neither
-// command needs an account or the network.
+// `weft serve --conformance-fixture`, over stdio and over Streamable HTTP.
+// `claude mcp add` records a server at local scope (in $HOME/.claude.json,
+// keyed by the project directory): a command for stdio, or a URL and request
+// headers for HTTP. `claude mcp get` connects to it (starting the stdio
+// server itself), runs Claude Code's own handshake and tools/list, and prints
+// "Status: ✔ Connected" or "Status: ✘ Failed to connect". It exits 0 either
+// way, so the tests read the status text. Neither command needs an account or
+// the network.
 //
-// Claude Code opens every stdio connection with a `server/discover` probe in
-// the 2026-07-28 (modern) protocol and falls back to `initialize` only when the
+// Claude Code opens every connection with a `server/discover` probe in the
+// 2026-07-28 (modern) protocol and falls back to `initialize` only when the
 // probe fails. weft logs each request it serves, tagged with its era, so the
 // server's debug log records which era Claude Code settled on.
 //
@@ -31,6 +33,7 @@
 #include <vector>
 
 #include "tests/clients/test_clients.h"
+#include "tests/clients/weft_http_server.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 
@@ -142,10 +145,9 @@ class ClaudeCode : public ::testing::Test {
     return projects[project_path_].value("mcpServers", json::object()).value(name, json());
   }
 
-  // weft's log, once it records a tools/list: `claude mcp get` can exit as
-  // soon as it has the reply, a moment before weft logs the request.
-  std::string WeftLog(std::chrono::seconds timeout) const {
-    const std::string path = WeftLogPath();
+  // weft's log at `path`, once it records a tools/list: `claude mcp get` can
+  // exit as soon as it has the reply, a moment before weft logs the request.
+  static std::string WeftLog(const std::string& path, std::chrono::seconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       std::string log =
@@ -159,6 +161,31 @@ class ClaudeCode : public ::testing::Test {
   }
 
   std::string WeftLogPath() const { return logs_->Join("weft.log"); }
+
+  // weft answers the server/discover probe, so Claude Code stays in the
+  // 2026-07-28 era: no initialize, and every request (server/discover, a
+  // subscriptions/listen stream, tools/list) arrives with modern per-request
+  // metadata. Prints the sequence, naming the transport.
+  static void ExpectModernEraThroughout(const std::string& log, const std::string& path,
+                                        const std::string& transport) {
+    const std::vector<LoggedRequest> requests = ParseRequests(log);
+    ASSERT_GE(requests.size(), 2u) << "weft log " << path << ":\n" << log;
+    EXPECT_EQ(requests[0].method, "server/discover") << log;
+    EXPECT_EQ(requests[0].era, "modern") << log;
+    bool listed_tools = false;
+    for (const auto& req : requests) {
+      EXPECT_EQ(req.era, "modern") << req.method << " was served in the legacy era\n" << log;
+      EXPECT_NE(req.method, "initialize") << log;
+      if (req.method == "tools/list") listed_tools = true;
+    }
+    EXPECT_TRUE(listed_tools) << "Claude Code never listed tools\n" << log;
+    std::string sequence;
+    for (const auto& req : requests) {
+      sequence += (sequence.empty() ? "" : ", ") + req.method + " [" + req.era + "]";
+    }
+    std::cout << "[ era      ] Claude Code negotiated over " << transport << ": " << sequence
+              << "\n";
+  }
 
   std::string claude_, weft_, project_path_;
   std::unique_ptr<ScopedTempDir> home_, tmp_, project_, logs_;
@@ -186,29 +213,9 @@ TEST_F(ClaudeCode, ConnectsOverStdioAndNegotiatesModernEra) {
 
   // Claude Code starts stdio servers in the project directory, which is
   // what weft serves.
-  const std::string log = WeftLog(std::chrono::seconds(10));
+  const std::string log = WeftLog(WeftLogPath(), std::chrono::seconds(10));
   EXPECT_NE(log.find("serving " + project_path_ + " over stdio"), std::string::npos) << log;
-
-  // weft answers the server/discover probe, so Claude Code stays in the
-  // 2026-07-28 era: no initialize, and every request (a second
-  // server/discover, a subscriptions/listen stream, tools/list) arrives with
-  // modern per-request metadata.
-  const std::vector<LoggedRequest> requests = ParseRequests(log);
-  ASSERT_GE(requests.size(), 2u) << "weft log " << WeftLogPath() << ":\n" << log;
-  EXPECT_EQ(requests[0].method, "server/discover") << log;
-  EXPECT_EQ(requests[0].era, "modern") << log;
-  bool listed_tools = false;
-  for (const auto& req : requests) {
-    EXPECT_EQ(req.era, "modern") << req.method << " was served in the legacy era\n" << log;
-    EXPECT_NE(req.method, "initialize") << log;
-    if (req.method == "tools/list") listed_tools = true;
-  }
-  EXPECT_TRUE(listed_tools) << "Claude Code never listed tools\n" << log;
-  std::string sequence;
-  for (const auto& req : requests) {
-    sequence += (sequence.empty() ? "" : ", ") + req.method + " [" + req.era + "]";
-  }
-  std::cout << "[ era      ] Claude Code negotiated: " << sequence << "\n";
+  ExpectModernEraThroughout(log, WeftLogPath(), "stdio");
 }
 
 // The negative control: a server that exits at once must show the failure
@@ -216,6 +223,52 @@ TEST_F(ClaudeCode, ConnectsOverStdioAndNegotiatesModernEra) {
 TEST_F(ClaudeCode, ReportsFailureForServerThatExitsAtOnce) {
   ASSERT_NO_FATAL_FAILURE(AddServer("broken", {"/bin/false"}));
   ClaudeRun r = Claude({"mcp", "get", "broken"});
+  EXPECT_EQ(r.exit_code, 0) << "claude mcp get exits 0 even on failure\n" << Describe(r);
+  EXPECT_NE(r.out.find(kFailed), std::string::npos) << Describe(r);
+  EXPECT_EQ(r.out.find("✔"), std::string::npos) << Describe(r);
+}
+
+// Over HTTP the user starts weft and gives Claude Code the URL and the
+// bearer token as a request header.
+TEST_F(ClaudeCode, ConnectsOverHttpWithTokenAndNegotiatesModernEra) {
+  WeftHttpServer server(weft_, {.log_level = "debug"});
+  ASSERT_FALSE(server.url().empty()) << server.error();
+  std::string why;
+  const std::string token = server.Token(&why);
+  ASSERT_FALSE(token.empty()) << why;
+
+  // -H takes several values, so it comes after the name and URL, as in
+  // `claude mcp add --help`.
+  ClaudeRun add = Claude({"mcp", "add", "-t", "http", "weft-http", server.url(), "-H",
+                          "Authorization: Bearer " + token});
+  ASSERT_EQ(add.exit_code, 0) << Describe(add);
+  json entry = LocalServerConfig("weft-http");
+  ASSERT_TRUE(entry.is_object()) << "no local-scope entry for weft-http in "
+                                 << home_->Join(".claude.json") << " under " << project_path_;
+  EXPECT_EQ(entry.value("type", ""), "http") << entry.dump();
+  EXPECT_EQ(entry.value("url", ""), server.url()) << entry.dump();
+  EXPECT_EQ(entry.value("headers", json()), json({{"Authorization", "Bearer " + token}}))
+      << entry.dump();
+
+  ClaudeRun r = Claude({"mcp", "get", "weft-http"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find(kConnected), std::string::npos) << Describe(r) << "\nweft log:\n"
+                                                       << server.Log();
+  EXPECT_NE(r.out.find("Type: http"), std::string::npos) << Describe(r);
+  EXPECT_EQ(r.out.find("✘"), std::string::npos) << Describe(r);
+
+  const std::string log = WeftLog(server.log_path(), std::chrono::seconds(10));
+  ExpectModernEraThroughout(log, server.log_path(), "HTTP");
+}
+
+// The negative control over HTTP: without the token weft answers 401, and
+// Claude Code, finding no OAuth metadata to log in with, reports the failure.
+TEST_F(ClaudeCode, ReportsFailureOverHttpWithoutToken) {
+  WeftHttpServer server(weft_, {});
+  ASSERT_FALSE(server.url().empty()) << server.error();
+  ClaudeRun add = Claude({"mcp", "add", "-t", "http", "weft-no-token", server.url()});
+  ASSERT_EQ(add.exit_code, 0) << Describe(add);
+  ClaudeRun r = Claude({"mcp", "get", "weft-no-token"});
   EXPECT_EQ(r.exit_code, 0) << "claude mcp get exits 0 even on failure\n" << Describe(r);
   EXPECT_NE(r.out.find(kFailed), std::string::npos) << Describe(r);
   EXPECT_EQ(r.out.find("✔"), std::string::npos) << Describe(r);

@@ -1,9 +1,11 @@
 // The official MCP Inspector CLI (2.12.0, written independently of weft) against
-// `weft serve --stdio --conformance-fixture`, in both protocol eras. The
-// Inspector validates every reply against the MCP schema of the era it speaks;
-// its exit codes are part of its documented CLI contract (0 ok, 5 tool error,
-// 6 --strict schema problems). The client comes from the cache directory named
-// by WEFT_TEST_CLIENTS, which scripts/test-clients.sh fills.
+// `weft serve --conformance-fixture`, in both protocol eras: over stdio
+// (InspectorCli, the Inspector starts weft) and over Streamable HTTP with the
+// bearer token (InspectorHttp, against `weft serve --http`). The Inspector
+// validates every reply against the MCP schema of the era it speaks; its exit
+// codes are part of its documented CLI contract (0 ok, 3 auth required, 5 tool
+// error, 6 --strict schema problems). The client comes from the cache
+// directory named by WEFT_TEST_CLIENTS, which scripts/test-clients.sh fills.
 #include <gtest/gtest.h>
 #include <stdlib.h>  // setenv
 
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "tests/clients/test_clients.h"
+#include "tests/clients/weft_http_server.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 
@@ -62,15 +65,20 @@ class InspectorCli : public ::testing::Test {
     ::unsetenv("MCP_CLIENT_CONFIG_PATH");
   }
 
-  // Runs `inspector --cli <weft serve --stdio --conformance-fixture> -- <args>`
-  // in the given era with --format json. The `--` separates the server's own
-  // flags from the Inspector's.
+  // What follows `--cli`: the server to talk to and how. Here weft over
+  // stdio, started by the Inspector in the workspace; the `--` separates the
+  // server's own flags from the Inspector's.
+  virtual std::vector<std::string> Target() const {
+    return {weft_, "serve", "--stdio", "--conformance-fixture", "--", "--cwd", workspace_->path()};
+  }
+
+  // Runs `inspector --cli <Target()> <args>` in the given era with --format json.
   InspectorRun Inspect(const std::string& era, const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {node_, launcher_, "--cli", weft_, "serve", "--stdio",
-                                     "--conformance-fixture", "--"};
+    std::vector<std::string> argv = {node_, launcher_, "--cli"};
+    for (auto& a : Target()) argv.push_back(std::move(a));
     argv.insert(argv.end(), args.begin(), args.end());
-    for (const char* a : {"--protocol-era", era.c_str(), "--format", "json", "--cwd",
-                          workspace_->path().c_str(), "--connect-timeout", "30000"}) {
+    for (const char* a : {"--protocol-era", era.c_str(), "--format", "json", "--connect-timeout",
+                          "30000"}) {
       argv.emplace_back(a);
     }
     RunResult r = weft::testing::Run(argv, "", std::chrono::seconds(90));
@@ -192,7 +200,6 @@ class InspectorCli : public ::testing::Test {
     EXPECT_FALSE(result["serverInfo"].value("name", "").empty()) << Describe(r);
   }
 
- private:
   std::string node_, launcher_, weft_;
   std::unique_ptr<ScopedTempDir> home_, workspace_;
 };
@@ -221,6 +228,83 @@ TEST_F(InspectorCli, ReadsStaticTextResourceModernEra) { ExpectStaticTextResourc
 
 TEST_F(InspectorCli, GetsSimplePromptLegacyEra) { ExpectSimplePrompt("legacy"); }
 TEST_F(InspectorCli, GetsSimplePromptModernEra) { ExpectSimplePrompt("modern"); }
+
+// The same calls over Streamable HTTP: `weft serve --http 127.0.0.1:0
+// --conformance-fixture` with its bearer token, passed as a request header.
+// --stored-auth-only keeps the Inspector from starting an interactive OAuth
+// flow when the server refuses it (the Inspector's advice for CI).
+class InspectorHttp : public InspectorCli {
+ protected:
+  void SetUp() override {
+    InspectorCli::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    // At debug level weft logs every HTTP exchange with its status.
+    server_ =
+        std::make_unique<WeftHttpServer>(weft_, WeftHttpServer::Options{.log_level = "debug"});
+    ASSERT_FALSE(server_->url().empty()) << server_->error();
+    std::string why;
+    token_ = server_->Token(&why);
+    ASSERT_FALSE(token_.empty()) << why;
+  }
+
+  std::vector<std::string> Target() const override {
+    std::vector<std::string> target = {server_->url(), "--stored-auth-only"};
+    if (send_token_) {
+      // --header takes several values: an option must follow it.
+      target.insert(target.end(), {"--header", "Authorization: Bearer " + token_});
+    }
+    return target;
+  }
+
+  // Without the token weft answers 401, which the Inspector reports as
+  // auth_required with exit code 3, in either era.
+  void ExpectAuthRequiredWithoutToken(const std::string& era) {
+    send_token_ = false;
+    InspectorRun r = Inspect(era, {"--method", "tools/list"});
+    EXPECT_EQ(r.exit_code, 3) << "exit code 3 is the Inspector's auth-required code\n"
+                              << Describe(r);
+    EXPECT_NE(r.err.find("auth_required"), std::string::npos) << Describe(r);
+    EXPECT_EQ(r.raw_out.find("test_simple_text"), std::string::npos) << Describe(r);
+    EXPECT_NE(server_->Log().find("→ 401"), std::string::npos)
+        << "weft's log shows no 401\n" << server_->Log();
+  }
+
+  std::unique_ptr<WeftHttpServer> server_;
+  std::string token_;
+  bool send_token_ = true;
+};
+
+TEST_F(InspectorHttp, NegotiatesProtocolVersionLegacyEra) {
+  ExpectProtocolVersion("legacy", "2025-11-25");
+}
+TEST_F(InspectorHttp, NegotiatesProtocolVersionModernEra) {
+  ExpectProtocolVersion("modern", "2026-07-28");
+}
+
+TEST_F(InspectorHttp, ListsFixtureToolsLegacyEra) { ExpectFixtureToolsListed("legacy"); }
+TEST_F(InspectorHttp, ListsFixtureToolsModernEra) { ExpectFixtureToolsListed("modern"); }
+
+TEST_F(InspectorHttp, StrictSchemaLintFindsNoErrorsLegacyEra) { ExpectStrictLintClean("legacy"); }
+TEST_F(InspectorHttp, StrictSchemaLintFindsNoErrorsModernEra) { ExpectStrictLintClean("modern"); }
+
+TEST_F(InspectorHttp, CallsSimpleTextToolLegacyEra) { ExpectSimpleText("legacy"); }
+TEST_F(InspectorHttp, CallsSimpleTextToolModernEra) { ExpectSimpleText("modern"); }
+
+TEST_F(InspectorHttp, ReportsToolErrorWithExitCodeFiveLegacyEra) { ExpectToolError("legacy"); }
+TEST_F(InspectorHttp, ReportsToolErrorWithExitCodeFiveModernEra) { ExpectToolError("modern"); }
+
+TEST_F(InspectorHttp, ReadsStaticTextResourceLegacyEra) { ExpectStaticTextResource("legacy"); }
+TEST_F(InspectorHttp, ReadsStaticTextResourceModernEra) { ExpectStaticTextResource("modern"); }
+
+TEST_F(InspectorHttp, GetsSimplePromptLegacyEra) { ExpectSimplePrompt("legacy"); }
+TEST_F(InspectorHttp, GetsSimplePromptModernEra) { ExpectSimplePrompt("modern"); }
+
+TEST_F(InspectorHttp, RefusedWithoutTokenExitsWithAuthCodeLegacyEra) {
+  ExpectAuthRequiredWithoutToken("legacy");
+}
+TEST_F(InspectorHttp, RefusedWithoutTokenExitsWithAuthCodeModernEra) {
+  ExpectAuthRequiredWithoutToken("modern");
+}
 
 }  // namespace
 }  // namespace weft::testing
