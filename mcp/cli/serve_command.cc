@@ -122,7 +122,7 @@ void PrintHttpConnectHelp(const std::string& dir, const std::string& url, const 
 }
 
 int ServeHttp(mcp::Server& server, const mcp::HttpOptions& options, const std::string& dir, sigset_t stop_signals,
-              bool fixture) {
+              bool fixture, bool log_file) {
   mcp::HttpServer http(server, options);
   if (Status s = http.Bind(); !s.ok()) {
     std::fprintf(stderr, "weft serve: %s\n", s.message().c_str());
@@ -138,9 +138,12 @@ int ServeHttp(mcp::Server& server, const mcp::HttpOptions& options, const std::s
       http.Stop();
     }
   }).detach();
-  // Scripts and tests wait for this line; keep its shape.
-  WEFT_LOG(kInfo) << "weft " << kVersion << " serving " << dir << (fixture ? " (conformance fixture)" : "")
-                  << "; listening on " << http.url();
+  // Scripts and tests wait for this line; keep its shape. It is logged, and
+  // also written to stderr when the log goes to a file or skips info lines.
+  std::string ready = "weft " + std::string(kVersion) + " serving " + dir +
+                      (fixture ? " (conformance fixture)" : "") + "; listening on " + http.url();
+  WEFT_LOG(kInfo) << ready;
+  if (log_file || GetLogLevel() > LogLevel::kInfo) std::fprintf(stderr, "%s\n", ready.c_str());
   if (::isatty(STDERR_FILENO) || !fixture) PrintHttpConnectHelp(dir, http.url(), options);
   Status s = http.Run();
   if (!s.ok()) {
@@ -285,7 +288,7 @@ int RunServe(const std::vector<std::string>& args) {
     }
   }
   mcp::Server server(options, tools, resources, prompts);
-  if (http) return ServeHttp(server, *http, dir, stop_signals, fixture != nullptr);
+  if (http) return ServeHttp(server, *http, dir, stop_signals, fixture != nullptr, flags->Has("log-file"));
 
   mcp::StdioConnection conn(STDIN_FILENO, STDOUT_FILENO, stdio_options);
   std::thread([&conn, stop_signals] {

@@ -51,6 +51,7 @@ EventStream::Wait EventStream::Next(uint64_t after, Event* out,
       }
     }
     if (closed_ || finished_) return Wait::kEnd;
+    if (std::chrono::steady_clock::now() >= deadline) return Wait::kTimeout;  // no futex call for a poll
     if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
       if (!events_.empty() && events_.back().seq > after) continue;
       if (closed_ || finished_) return Wait::kEnd;

@@ -112,7 +112,7 @@ void HttpServer::Impl::PostModern(const httplib::Request& req, httplib::Response
   }
   auto stream = std::make_shared<EventStream>("", options.retained_events);
   auto conn = std::make_shared<RequestStreamConnection>(stream);
-  std::shared_ptr<SessionHandle> handle = mcp.OpenSession(*conn);
+  std::shared_ptr<SessionHandle> handle = mcp.OpenSession(*conn, /*watch_changes=*/listen);
   std::optional<Message> reply = handle->Deliver(std::move(msg));
   Answer(res, stream, std::move(reply), true, [this, conn, handle, listen](Exchange) {
     handle->Abort();  // a closed stream cancels its request (2026-07-28)

@@ -30,9 +30,9 @@ void Server::Serve(Connection& conn) {
   session->Run();
 }
 
-std::unique_ptr<SessionHandle> Server::OpenSession(Connection& out) {
+std::unique_ptr<SessionHandle> Server::OpenSession(Connection& out, bool watch_changes) {
   auto session = std::make_shared<Session>(*this, out);
-  session->Open();
+  if (watch_changes) session->Open();
   return std::make_unique<SessionHandle>(std::move(session));
 }
 

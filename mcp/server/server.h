@@ -98,8 +98,10 @@ class Server {
   void Serve(Connection& conn);
 
   // Opens a push-mode session writing to `out`, which must outlive the
-  // handle's End() or Abort() (or its destruction).
-  std::unique_ptr<SessionHandle> OpenSession(Connection& out);
+  // handle's End() or Abort() (or its destruction). `watch_changes` false
+  // skips registry change notifications: for a one-request session that is
+  // not a subscriptions/listen stream they could never be sent anyway.
+  std::unique_ptr<SessionHandle> OpenSession(Connection& out, bool watch_changes = true);
 
   // Adds an observer of every dispatched request. Call before serving;
   // observers run on the request's thread and must be cheap and thread-safe.

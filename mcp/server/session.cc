@@ -86,12 +86,19 @@ void Session::Open() {
   change_subs_[0] = server_.tools().changes().Subscribe(listener);
   change_subs_[1] = server_.resources().changes().Subscribe(listener);
   change_subs_[2] = server_.prompts().changes().Subscribe(listener);
+  watching_ = true;
 }
 
-void Session::Close() {
+void Session::StopWatching() {
+  if (!watching_) return;
+  watching_ = false;
   server_.tools().changes().Unsubscribe(change_subs_[0]);
   server_.resources().changes().Unsubscribe(change_subs_[1]);
   server_.prompts().changes().Unsubscribe(change_subs_[2]);
+}
+
+void Session::Close() {
+  StopWatching();
   std::unique_lock<std::mutex> lock(mu_);
   for (auto& [key, stream] : listens_) in_flight_.erase(key);  // streams never finish on their own
   listens_.clear();
@@ -110,9 +117,7 @@ void Session::Close() {
 }
 
 void Session::Abort() {
-  server_.tools().changes().Unsubscribe(change_subs_[0]);
-  server_.resources().changes().Unsubscribe(change_subs_[1]);
-  server_.prompts().changes().Unsubscribe(change_subs_[2]);
+  StopWatching();
   CancelAll();
   {
     std::lock_guard<std::mutex> lock(mu_);

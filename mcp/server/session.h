@@ -103,7 +103,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Run();
 
   // --- push mode, for transports that receive frames themselves (HTTP) ---
-  // Subscribes to registry changes. Call once, before the first message.
+  // Subscribes to registry changes. Call at most once, before the first
+  // message; a session that never calls it gets no change notifications.
   void Open();
   // Dispatches one message on the calling thread (which acts as the reader).
   // Returns the reply when the request was answered on this thread; nullopt
@@ -169,6 +170,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Registry change events → notifications.
   void OnChange(const ChangeEvent& event);
+  void StopWatching();
   void StartWorker(std::function<void()> job);
   void CancelAll();
 
@@ -200,6 +202,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool stopping_ = false;
 
   int change_subs_[3] = {0, 0, 0};
+  bool watching_ = false;  // Open() subscribed change_subs_ (reader thread only)
 };
 
 }  // namespace weft::mcp
