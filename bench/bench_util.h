@@ -1,0 +1,104 @@
+// Helpers shared by the benchmark drivers (stdio_bench.cc, http_bench.cc):
+// server processes, /proc sampling, percentiles, option parsing and tables.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace weft::bench {
+
+using Clock = std::chrono::steady_clock;
+
+// Benchmark failures (a server that dies, answers with an error or stalls)
+// end the run with a message; they are not recoverable.
+class BenchError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A server given on the command line as `-- NAME CMD [ARGS...]`.
+struct Server {
+  std::string name;
+  std::vector<std::string> argv;
+};
+
+// Parses the server groups starting at argv[first] (which is "--"). Returns an
+// empty vector and sets *why when a group lacks a name or a command.
+std::vector<Server> ParseServers(int argc, char** argv, int first, std::string* why);
+
+// A server process in its own process group, with a pipe to its stdin. Its
+// stderr is appended to `log_path`; its stdout is a pipe read with ReadLine()
+// when `stdout_pipe`, else it goes to the log too. Stopped with the ladder:
+// close stdin, wait `stdin_grace`, SIGTERM the group, wait 2 s, SIGKILL; reaped
+// exactly once. Single-threaded use only.
+class Child {
+ public:
+  Child(const std::vector<std::string>& argv, const std::string& log_path, bool stdout_pipe,
+        std::chrono::milliseconds stdin_grace = std::chrono::seconds(2));
+  ~Child() { Stop(); }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  pid_t pid() const { return pid_; }
+
+  // Writes all of `data` to the child's stdin; throws if the pipe is broken.
+  void Send(const std::string& data);
+
+  // One line from stdout (without the newline); throws on EOF or after `timeout`.
+  std::string ReadLine(std::chrono::milliseconds timeout);
+
+  // True once the process has exited (reaps it).
+  bool Exited();
+
+  void Stop();
+
+ private:
+  bool WaitFor(std::chrono::milliseconds limit);
+
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  int in_ = -1, out_ = -1;
+  std::chrono::milliseconds stdin_grace_;
+  std::string buf_;
+  size_t scan_from_ = 0;
+};
+
+// CPU time (utime + stime, all threads) of a process from /proc/<pid>/stat, in seconds.
+double CpuSeconds(pid_t pid);
+
+// A "Vm*:" field of /proc/<pid>/status (VmRSS, VmHWM, ...) in KiB.
+long ProcStatusKib(pid_t pid, const char* field);
+
+// The q-quantile (0 < q <= 1) of `v` by the nearest-rank method; v must not be empty.
+double Percentile(std::vector<double> v, double q);
+
+// Creates an empty file under $TMPDIR (default /tmp) named after `name`; returns its path.
+std::string NewTempFile(const std::string& name);
+
+// The last `max_bytes` of a file ("..." marks a cut), or "" if it cannot be read.
+std::string FileTail(const std::string& path, size_t max_bytes);
+
+// `v` with `decimals` digits after the point.
+std::string Fixed(double v, int decimals);
+
+// Parses a decimal integer in [1, max]; false if `value` is null or not one.
+bool ParsePositive(const char* value, long max, long* out);
+
+// A text table: a header row of right-aligned columns after a label column.
+struct TextTable {
+  struct Row {
+    std::string label;
+    std::vector<std::string> cells;
+  };
+  std::vector<std::string> heads;
+  std::vector<Row> rows;
+  size_t min_col_width = 10;
+
+  std::string Render() const;
+};
+
+}  // namespace weft::bench
