@@ -98,7 +98,7 @@ void PrintHttpConnectHelp(const std::string& dir, const std::string& url, const 
     // The token itself goes only to a terminal, never into a redirected log.
     std::string shown = ::isatty(STDERR_FILENO) ? http.token : "<output of `" + self + " token`>";
     auth_header = " --header \"Authorization: Bearer $(" + self + " token)\"";
-    zed_headers = ",\n        \"headers\": { \"Authorization\": \"Bearer " + shown + "\" }";
+    zed_headers = ",\n      \"headers\": { \"Authorization\": \"Bearer " + shown + "\" }";
   }
   std::fprintf(stderr,
                "weft %s: serving %s over MCP (Streamable HTTP)\n"
@@ -110,7 +110,7 @@ void PrintHttpConnectHelp(const std::string& dir, const std::string& url, const 
                "Zed (settings.json; or: %s install zed --http %s):\n"
                "  \"context_servers\": {\n"
                "    \"weft\": {\n"
-               "        \"url\": \"%s\"%s\n"
+               "      \"url\": \"%s\"%s\n"
                "    }\n"
                "  }\n"
                "Any client:  mcp-inspect %s%s tools\n"

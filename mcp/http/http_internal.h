@@ -79,6 +79,7 @@ struct HttpServer::Impl {
   std::map<std::string, std::shared_ptr<LegacySession>> sessions;  // guarded by mu
   std::set<std::shared_ptr<EventStream>> streaming;               // attached streams; guarded by mu
   bool stopping = false;                                           // guarded by mu
+  std::mutex stop_mu;  // serialises Stop()
   std::condition_variable reaper_cv;
   std::thread reaper;
   std::atomic<size_t> long_streams{0};

@@ -477,6 +477,9 @@ Status HttpServer::Run() {
 
 void HttpServer::Stop() {
   Impl& impl = *impl_;
+  // Held throughout, so that Run() (which calls Stop() last) cannot return,
+  // and the server be destroyed, while a Stop() from another thread still runs.
+  std::lock_guard<std::mutex> stop_lock(impl.stop_mu);
   std::map<std::string, std::shared_ptr<LegacySession>> sessions;
   std::set<std::shared_ptr<EventStream>> streams;
   bool first;
