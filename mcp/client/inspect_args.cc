@@ -4,6 +4,8 @@
 #include <array>
 #include <charconv>
 
+#include "mcp/client/http_wire.h"
+
 namespace weft::mcp::inspect {
 namespace {
 
@@ -42,12 +44,33 @@ bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0
 // Options taking a value, as "--opt VALUE" or "--opt=VALUE".
 bool TakesValue(std::string_view name) {
   return name == "--era" || name == "--timeout" || name == "--log-level" || name == "--cwd" ||
-         name == "-e" || name == "--env" || name == "--server-stderr";
+         name == "-e" || name == "--env" || name == "--server-stderr" || name == "--token" ||
+         name == "--header";
+}
+
+// Options given that apply to one kind of server only, for the checks once
+// the kind is known.
+struct Given {
+  bool log_level = false;
+  std::string stdio_only;  // the first of -e/--env, --cwd, --server-stderr
+  std::string http_only;   // the first of --token, --header
+};
+
+bool IsBearerToken(std::string_view token) {
+  if (token.empty()) return false;
+  for (char c : token) {
+    if (c <= 0x20 || c >= 0x7F) return false;
+  }
+  return true;
 }
 
 // Applies one option; returns an error message or "".
-std::string ApplyOption(std::string_view name, const std::string& value, Invocation& inv,
-                        bool& log_level_given) {
+std::string ApplyOption(std::string_view name, const std::string& value, Invocation& inv, Given& given) {
+  if (name == "-e" || name == "--env" || name == "--cwd" || name == "--server-stderr") {
+    if (given.stdio_only.empty()) given.stdio_only = name;
+  } else if (name == "--token" || name == "--header") {
+    if (given.http_only.empty()) given.http_only = name;
+  }
   if (name == "--json") inv.json = true;
   else if (name == "-q" || name == "--quiet") inv.quiet = true;
   else if (name == "--trace") inv.trace = true;
@@ -65,7 +88,7 @@ std::string ApplyOption(std::string_view name, const std::string& value, Invocat
     for (auto level : kLogLevels) known = known || value == level;
     if (!known) return "--log-level must be none or an RFC 5424 level (debug … emergency), not \"" + value + "\"";
     inv.log_level = value == "none" ? "" : value;
-    log_level_given = true;
+    given.log_level = true;
   } else if (name == "--cwd") {
     inv.cwd = value;
   } else if (name == "-e" || name == "--env") {
@@ -74,6 +97,17 @@ std::string ApplyOption(std::string_view name, const std::string& value, Invocat
     inv.env.push_back(value);
   } else if (name == "--server-stderr") {
     inv.server_stderr = value;
+  } else if (name == "--token") {
+    if (!IsBearerToken(value)) return "--token needs a token of visible ASCII characters (no spaces)";
+    inv.token = value;
+    inv.token_source = "--token";
+  } else if (name == "--header") {
+    Result<std::pair<std::string, std::string>> header = ParseHeaderLine(value);
+    if (!header.ok()) return header.status().message();
+    if (IsTransportHeader(header->first)) {
+      return "--header " + header->first + ": mcp-inspect sets this header itself";
+    }
+    inv.headers.push_back(std::move(header).value());
   } else {
     return "unknown option " + std::string(name);
   }
@@ -81,7 +115,11 @@ std::string ApplyOption(std::string_view name, const std::string& value, Invocat
 }
 
 // Fills command, target and arguments from the positional words.
-std::string ApplyPositionals(const std::vector<std::string>& words, Invocation& inv) {
+std::string ApplyPositionals(std::vector<std::string> words, Invocation& inv) {
+  if (!words.empty() && LooksLikeHttpUrl(words[0])) {
+    inv.url = words[0];
+    words.erase(words.begin());
+  }
   if (words.empty()) return "no subcommand given (try --help)";
   const CommandSpec* spec = nullptr;
   for (const auto& c : kCommands) {
@@ -114,6 +152,36 @@ std::string ApplyPositionals(const std::vector<std::string>& words, Invocation& 
   return "";
 }
 
+bool HasAuthorizationHeader(const Invocation& inv) {
+  for (const auto& [name, value] : inv.headers) {
+    if (SameHeaderName(name, "Authorization")) return true;
+  }
+  return false;
+}
+
+// Checks an HTTP target and fills in the token from the environment.
+std::string FinishHttp(Invocation& inv, const Given& given, const EnvLookup& env) {
+  Result<HttpUrl> url = ParseHttpUrl(inv.url);
+  if (!url.ok()) return url.status().message();
+  if (!given.stdio_only.empty()) {
+    return given.stdio_only + " applies to a server mcp-inspect starts, not to an HTTP URL";
+  }
+  if (!inv.token.empty() && HasAuthorizationHeader(inv)) {
+    return "--token and --header Authorization both set the credentials; keep one";
+  }
+  if (inv.token.empty() && !HasAuthorizationHeader(inv) && env) {
+    for (const char* name : {"WEFT_TOKEN", "MCP_TOKEN"}) {
+      std::optional<std::string> token = env(name);
+      if (!token || token->empty()) continue;
+      if (!IsBearerToken(*token)) return std::string(name) + " holds characters a bearer token cannot have";
+      inv.token = *token;
+      inv.token_source = name;
+      break;
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string_view CommandName(Command command) {
@@ -123,11 +191,11 @@ std::string_view CommandName(Command command) {
   return "?";
 }
 
-ParseOutcome ParseArgs(const std::vector<std::string>& args) {
+ParseOutcome ParseArgs(const std::vector<std::string>& args, const EnvLookup& env) {
   ParseOutcome out;
   Invocation& inv = out.invocation;
   std::vector<std::string> words;
-  bool log_level_given = false;
+  Given given;
   size_t i = 0;
   for (; i < args.size() && args[i] != "--"; ++i) {
     const std::string& a = args[i];
@@ -151,14 +219,28 @@ ParseOutcome ParseArgs(const std::vector<std::string>& args) {
       if (i + 1 >= args.size() || args[i + 1] == "--") return Fail(name + " needs a value");
       value = args[++i];
     }
-    if (std::string e = ApplyOption(name, value, inv, log_level_given); !e.empty()) return Fail(e);
+    if (std::string e = ApplyOption(name, value, inv, given); !e.empty()) return Fail(e);
   }
-  if (std::string e = ApplyPositionals(words, inv); !e.empty()) return Fail(e);
-  if (i >= args.size()) return Fail("missing \"--\" before the server command (try --help)");
-  inv.server.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
-  if (inv.server.empty()) return Fail("no server command after \"--\"");
-  if (StartsWith(inv.server[0], "http://") || StartsWith(inv.server[0], "https://")) {
-    return Fail("HTTP servers are not supported yet; give the command line of a stdio server after \"--\"");
+  if (std::string e = ApplyPositionals(std::move(words), inv); !e.empty()) return Fail(e);
+  if (!inv.url.empty()) {
+    if (i < args.size()) return Fail("an HTTP URL takes no server command: drop \"--\" and what follows it");
+  } else {
+    if (i >= args.size()) {
+      return Fail("missing \"--\" before the server command, or an http:// URL before the subcommand (try --help)");
+    }
+    inv.server.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+    if (inv.server.empty()) return Fail("no server command after \"--\"");
+    if (LooksLikeHttpUrl(inv.server[0])) {
+      // "-- http://host/mcp" names the same server as the URL before the subcommand.
+      if (inv.server.size() > 1) return Fail("nothing may follow the HTTP URL after \"--\"");
+      inv.url = inv.server[0];
+      inv.server.clear();
+    }
+  }
+  if (!inv.url.empty()) {
+    if (std::string e = FinishHttp(inv, given, env); !e.empty()) return Fail(e);
+  } else if (!given.http_only.empty()) {
+    return Fail(given.http_only + " applies to an HTTP URL, not to a server command line");
   }
   if (inv.command == Command::kPing && inv.era == EraMode::kModern) {
     return Fail("ping does not exist in protocol 2026-07-28; use --era legacy or auto");
@@ -166,18 +248,20 @@ ParseOutcome ParseArgs(const std::vector<std::string>& args) {
   if (inv.command == Command::kDiscover && inv.era == EraMode::kLegacy) {
     return Fail("discover is a protocol 2026-07-28 method; use --era modern or auto");
   }
-  if (!log_level_given && !inv.quiet) inv.log_level = "info";
+  if (!given.log_level && !inv.quiet) inv.log_level = "info";
   out.kind = ParseOutcome::kRun;
   return out;
 }
 
 std::string UsageText() {
-  return R"(Usage: mcp-inspect [OPTIONS] SUBCOMMAND [ARGS...] -- SERVER_COMMAND [SERVER_ARGS...]
+  return R"usage(Usage: mcp-inspect [OPTIONS] SUBCOMMAND [ARGS...] -- SERVER_COMMAND [SERVER_ARGS...]
+       mcp-inspect [OPTIONS] URL SUBCOMMAND [ARGS...]
 
-Starts an MCP server over stdio, runs one request, prints the result and checks
-every reply against the MCP specification (and tool results against the tool's
-outputSchema). Everything after "--" is the server's command line, passed to it
-as is (no shell).
+Runs one request against an MCP server, prints the result and checks every
+reply against the MCP specification (and tool results against the tool's
+outputSchema). The server is either a command line after "--", started and
+spoken to over stdio (passed to it as is, no shell), or the http:// or
+https:// URL of a Streamable HTTP endpoint, e.g. http://127.0.0.1:8080/mcp.
 
 Subcommands:
   info                 the handshake: era, protocol version, server, capabilities
@@ -200,16 +284,24 @@ Options:
   --log-level LEVEL         server log level to ask for: none, debug, info, notice,
                             warning, error, critical, alert, emergency (default info)
   --trace                   print every message sent and received on stderr
+  -h, --help                this text
+  --version                 the version
+Server command only:
   -e, --env KEY=VALUE       set an environment variable for the server (repeatable)
   --cwd DIR                 run the server in DIR
   --server-stderr FILE      append the server's stderr to FILE (default: ours)
-  -h, --help                this text
-  --version                 the version
+HTTP URL only:
+  --token TOKEN             send Authorization: Bearer TOKEN; without it (and
+                            without an Authorization --header) the token is
+                            taken from $WEFT_TOKEN, else $MCP_TOKEN
+  --header 'NAME: VALUE'    send this header on every request (repeatable)
 
 Exit codes:
   0  ok
   1  usage error
-  2  could not start or connect to the server, it died, or a request timed out
+  2  could not start or reach the server (HTTP: no connection, 401, 403, an
+     expired session, another HTTP error without a JSON-RPC body, or a stream
+     that ended without the reply), it died, or a request timed out
   3  the server answered with a JSON-RPC error (code and message are printed)
   4  a reply broke the specification or a declared schema (every problem is printed)
   5  the tool result had isError: true
@@ -219,7 +311,9 @@ Examples:
   mcp-inspect tools -- weft serve --stdio
   mcp-inspect --json call fs_read '{"path":"README.md"}' -- weft serve --stdio
   mcp-inspect --era legacy info -- npx -y @modelcontextprotocol/server-everything
-)";
+  mcp-inspect http://127.0.0.1:8080/mcp --token "$(weft token)" tools
+  mcp-inspect http://127.0.0.1:8080/mcp --era legacy call test_simple_text
+)usage";
 }
 
 }  // namespace weft::mcp::inspect

@@ -2,8 +2,11 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,7 +21,7 @@ using Json = nlohmann::json;
 // apply, the smallest non-zero one is returned.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 1;          // bad command line
-inline constexpr int kExitConnection = 2;     // could not start/connect, server died, timeout
+inline constexpr int kExitConnection = 2;     // could not start/connect (HTTP: unreachable, 401, 403, …), server died, timeout
 inline constexpr int kExitProtocolError = 3;  // the server answered with a JSON-RPC error
 inline constexpr int kExitSpecViolation = 4;  // a reply broke the spec or a declared schema
 inline constexpr int kExitToolError = 5;      // the tool result had isError: true
@@ -42,7 +45,13 @@ struct Invocation {
   std::vector<std::string> env;  // KEY=VALUE for the server
   std::string server_stderr;     // file for the server's stderr; empty: ours
 
-  std::vector<std::string> server;  // the server command line (after --)
+  std::vector<std::string> server;  // the server command line (after --); empty with `url`
+
+  // A Streamable HTTP server instead of a command line.
+  std::string url;
+  std::string token;         // bearer token: --token, or $WEFT_TOKEN / $MCP_TOKEN
+  std::string token_source;  // "--token", "WEFT_TOKEN" or "MCP_TOKEN"; empty without a token
+  std::vector<std::pair<std::string, std::string>> headers;  // --header NAME: VALUE
 };
 
 struct ParseOutcome {
@@ -51,9 +60,15 @@ struct ParseOutcome {
   std::string error;  // kUsageError: what is wrong, one line
 };
 
-// Parses argv[1..]. Everything after the first "--" is the server command;
-// before it, options may appear anywhere around the subcommand and its arguments.
-ParseOutcome ParseArgs(const std::vector<std::string>& args);
+// Reads an environment variable; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// Parses argv[1..]. The server is either an http(s):// URL given as the first
+// word before the subcommand, or the command line after the first "--";
+// before "--", options may appear anywhere around the subcommand and its
+// arguments. `env` supplies WEFT_TOKEN / MCP_TOKEN for an HTTP server given
+// no --token (null: the environment is not consulted).
+ParseOutcome ParseArgs(const std::vector<std::string>& args, const EnvLookup& env = nullptr);
 
 // The --help text.
 std::string UsageText();

@@ -1,8 +1,11 @@
 // mcp-inspect: a command-line MCP client that runs one request against a
-// stdio server and checks every reply against the spec (docs/mcp-inspect.md).
+// stdio or Streamable HTTP server and checks every reply against the spec
+// (docs/mcp-inspect.md).
 #include <signal.h>
 
+#include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,7 +18,11 @@ int main(int argc, char** argv) {
   // A server that exits while we write to it must not take us down with it.
   ::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
-  inspect::ParseOutcome parsed = inspect::ParseArgs(args);
+  inspect::ParseOutcome parsed = inspect::ParseArgs(args, [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  });
   switch (parsed.kind) {
     case inspect::ParseOutcome::kHelp:
       std::cout << inspect::UsageText();

@@ -1,5 +1,6 @@
-// mcp-inspect's run: one server process, one Client, one subcommand, every
-// reply checked against the spec, exit code by the worst outcome.
+// mcp-inspect's run: one server (a process over stdio, or an HTTP endpoint),
+// one Client, one subcommand, every reply checked against the spec, exit code
+// by the worst outcome.
 #include "mcp/client/inspect_run.h"
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 
 #include "mcp/client/child_process.h"
 #include "mcp/client/client.h"
+#include "mcp/client/http_connection.h"
 #include "mcp/client/inspect_output.h"
 #include "mcp/client/spec_check.h"
 
@@ -24,6 +26,11 @@ using std::chrono::milliseconds;
 
 // How long auto mode waits for server/discover at most.
 constexpr milliseconds kMaxProbeTimeout{10000};
+// HTTP: connecting takes at most this (or --timeout, if shorter).
+constexpr milliseconds kMaxConnectTimeout{10000};
+// HTTP: how long a reply may stay silent at least. Longer --timeout values
+// extend it; the per-request timeout is what normally ends a call.
+constexpr milliseconds kMinReadTimeout{300000};
 
 // Passes frames through, printing each one (--trace).
 class TracingConnection final : public Connection {
@@ -41,6 +48,7 @@ class TracingConnection final : public Connection {
     return inner_.Write(frame, route);
   }
   void Close() override { inner_.Close(); }
+  void Abandon(const nlohmann::json& request_id) override { inner_.Abandon(request_id); }
 
  private:
   Connection& inner_;
@@ -64,6 +72,8 @@ class Inspection {
   void OnResult(const ResultEvent& event);
   void OnNotification(const std::string& method, const Json& params);
   int Failure(const std::string& what, const CallResult& r, bool connecting);
+  // The connection to the server: a started process's, or an HTTP one.
+  Result<Connection*> OpenConnection();
   int Finish(int code);
   void Print(const Json& raw, const std::string& human);
   CallOptions Options(bool with_progress);
@@ -78,7 +88,8 @@ class Inspection {
   const Invocation& inv_;
   std::ostream& out_;
   std::ostream& err_;
-  std::unique_ptr<ChildProcess> child_;
+  std::unique_ptr<ChildProcess> child_;        // a server command line
+  std::unique_ptr<HttpConnection> http_;       // a server URL
   std::unique_ptr<TracingConnection> tracer_;
   std::unique_ptr<Client> client_;
   bool server_gone_ = false;  // a call failed because the connection closed
@@ -130,6 +141,11 @@ void Inspection::Print(const Json& raw, const std::string& human) {
 
 int Inspection::Failure(const std::string& what, const CallResult& r, bool connecting) {
   if (const auto& e = r.rpc_error()) {
+    if (IsTransportError(*e)) {
+      // Made up by the HTTP transport: the server was not reached, or refused us.
+      Note("mcp-inspect: " + what + " failed: " + e->message);
+      return kExitConnection;
+    }
     std::string data = e->data.is_null() ? "" : " (data: " + e->data.dump(-1, ' ', false, Json::error_handler_t::replace) + ")";
     Note("mcp-inspect: " + what + " failed: JSON-RPC error " + std::to_string(e->code) + ": " + e->message + data);
     if (client_->era() == Era::kModern && e->code == rpc::kResourceNotFoundLegacy) {
@@ -157,7 +173,23 @@ int Inspection::Failure(const std::string& what, const CallResult& r, bool conne
   }
 }
 
-int Inspection::Run() {
+Result<Connection*> Inspection::OpenConnection() {
+  if (!inv_.url.empty()) {
+    HttpConnectionOptions http;
+    http.url = inv_.url;
+    http.bearer_token = inv_.token;
+    http.headers = inv_.headers;
+    http.token_hint = inv_.token_source.empty()
+                          ? "pass --token TOKEN or set WEFT_TOKEN (`weft token` prints a weft server's token)"
+                          : inv_.token_source == "--token" ? "check the token given with --token"
+                                                          : "check the token in $" + inv_.token_source;
+    http.connect_timeout = std::min(inv_.timeout, kMaxConnectTimeout);
+    http.read_timeout = std::max(kMinReadTimeout, inv_.timeout + kMaxConnectTimeout);
+    Result<std::unique_ptr<HttpConnection>> opened = HttpConnection::Open(std::move(http));
+    if (!opened.ok()) return opened.status();
+    http_ = std::move(opened).value();
+    return static_cast<Connection*>(http_.get());
+  }
   SpawnOptions spawn;
   spawn.argv = inv_.server;
   spawn.env = inv_.env;
@@ -167,12 +199,18 @@ int Inspection::Run() {
     spawn.stderr_path = inv_.server_stderr;
   }
   Result<std::unique_ptr<ChildProcess>> child = ChildProcess::Spawn(std::move(spawn));
-  if (!child.ok()) {
-    Note("mcp-inspect: cannot start the server: " + child.status().message());
+  if (!child.ok()) return child.status().WithContext("cannot start the server");
+  child_ = std::move(child).value();
+  return &child_->connection();
+}
+
+int Inspection::Run() {
+  Result<Connection*> opened = OpenConnection();
+  if (!opened.ok()) {
+    Note("mcp-inspect: " + opened.status().message());
     return kExitConnection;
   }
-  child_ = std::move(child).value();
-  Connection* connection = &child_->connection();
+  Connection* connection = *opened;
   if (inv_.trace) {
     tracer_ = std::make_unique<TracingConnection>(*connection, [this](const std::string& l) { Note(l); });
     connection = tracer_.get();
@@ -194,13 +232,15 @@ int Inspection::Run() {
 
 int Inspection::Finish(int code) {
   client_->Close();
-  ExitStatus status = child_->Shutdown();
-  if (server_gone_) {
-    Note("mcp-inspect: the server exited (" + status.ToString() + ")");
-  } else if (child_->shutdown_forced() && code != kExitConnection) {
-    AddProblem("shutdown", {Severity::kWarning, "",
-                            "the server did not exit after its stdin closed (" + status.ToString() +
-                                "); stdio servers SHOULD exit on EOF"});
+  if (child_) {
+    ExitStatus status = child_->Shutdown();
+    if (server_gone_) {
+      Note("mcp-inspect: the server exited (" + status.ToString() + ")");
+    } else if (child_->shutdown_forced() && code != kExitConnection) {
+      AddProblem("shutdown", {Severity::kWarning, "",
+                              "the server did not exit after its stdin closed (" + status.ToString() +
+                                  "); stdio servers SHOULD exit on EOF"});
+    }
   }
   for (auto& w : client_->wire_problems()) AddProblem("wire", {Severity::kError, "", std::move(w)});
   std::lock_guard<std::mutex> lock(mu_);

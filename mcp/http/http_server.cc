@@ -9,6 +9,7 @@
 #include "mcp/http/http_internal.h"
 #include "mcp/http/security.h"
 #include "mcp/protocol/versions.h"
+#include "mcp/transport/http_status.h"
 
 namespace weft::mcp {
 namespace {
@@ -77,24 +78,6 @@ class ElasticPool final : public httplib::TaskQueue {
   size_t idle_ = 0;                         // guarded by mu_
   bool stop_ = false;                       // guarded by mu_
 };
-
-const char* StatusText(int status) {
-  switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 408: return "Request Timeout";
-    case 413: return "Payload Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    default: return "HTTP error";
-  }
-}
 
 }  // namespace
 
@@ -395,7 +378,7 @@ HttpServer::HttpServer(Server& server, HttpOptions options)
       case 400:
         message = "Bad Request: malformed request line or headers (each header line is limited to 8 KiB)";
         break;
-      default: message = std::string(StatusText(res.status)); break;
+      default: message = std::string(HttpReasonPhrase(res.status)); break;
     }
     Impl::Fail(res, res.status, rpc::kInvalidRequest, message);
     return httplib::Server::HandlerResponse::Handled;

@@ -1,4 +1,7 @@
-// The mcp-inspect binary against a scripted stdio server: output and exit codes.
+// The mcp-inspect binary against a scripted stdio server and a fake
+// Streamable HTTP server: output and exit codes.
+#include <sys/wait.h>
+
 #include <cstdlib>
 
 #include <gmock/gmock.h>
@@ -6,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mcp/client/child_process.h"
+#include "tests/mcp/client/fake_http_server.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 
@@ -88,9 +92,9 @@ TEST_F(InspectMain, UsageErrorsExitOne) {
   EXPECT_EQ(no_server.exit_code(), 1);
   EXPECT_THAT(no_server.err, HasSubstr("missing \"--\""));
   RunResult http = weft::testing::Run(
-      {weft::testing::BinaryDir() + "/bin/mcp-inspect", "tools", "--", "https://example.com/mcp"});
+      {weft::testing::BinaryDir() + "/bin/mcp-inspect", "--cwd", "/", "http://127.0.0.1:1/mcp", "tools"});
   EXPECT_EQ(http.exit_code(), 1);
-  EXPECT_THAT(http.err, HasSubstr("HTTP servers are not supported yet"));
+  EXPECT_THAT(http.err, HasSubstr("--cwd applies to a server mcp-inspect starts"));
   EXPECT_EQ(Inspect({"ping"}, "modern").exit_code(), 1);
 }
 
@@ -187,6 +191,103 @@ TEST_F(InspectMain, AServerIgnoringEofIsWarnedAbout) {
   EXPECT_EQ(r.exit_code(), 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("spec warning: shutdown: the server did not exit after its stdin closed"));
   EXPECT_THAT(Inspect({"-q", "tools"}, "slow-exit").err, Not(HasSubstr("spec warning")));
+}
+
+// mcp-inspect ARGS against a FakeHttpServer (its URL is one of ARGS).
+RunResult InspectHttp(std::vector<std::string> args) {
+  std::vector<std::string> argv = {weft::testing::BinaryDir() + "/bin/mcp-inspect"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return weft::testing::Run(argv);
+}
+
+TEST(InspectMainHttp, ToolsAndCallInEveryEra) {
+  testing::FakeHttpServer server;
+  for (const char* era : {"legacy", "modern", "auto"}) {
+    SCOPED_TRACE(era);
+    RunResult tools = InspectHttp({"--era", era, server.url(), "tools"});
+    EXPECT_EQ(tools.exit_code(), 0) << tools.err;
+    EXPECT_THAT(tools.out, HasSubstr("echo"));
+    EXPECT_THAT(tools.out, HasSubstr("4 tools"));
+
+    RunResult echo = InspectHttp({server.url(), "--era", era, "call", "echo", R"({"text":"hi","region":"eu"})"});
+    EXPECT_EQ(echo.exit_code(), 0) << echo.err;
+    EXPECT_EQ(echo.out, "hi\n");
+
+    RunResult progress = InspectHttp({server.url(), "call", "progress", "--era", era});
+    EXPECT_EQ(progress.exit_code(), 0) << progress.err;
+    EXPECT_EQ(progress.out, "done\n");
+    EXPECT_THAT(progress.err, HasSubstr("[progress] 1/2"));
+    EXPECT_THAT(progress.err, HasSubstr("[progress] 2/2"));
+  }
+  RunResult info = InspectHttp({"--json", server.url(), "info"});
+  ASSERT_EQ(info.exit_code(), 0) << info.err;
+  EXPECT_EQ(Json::parse(info.out, nullptr, false)["era"], "modern");
+  // The URL may also stand where a server command would.
+  RunResult dashed = InspectHttp({"--era", "legacy", "tools", "--", server.url()});
+  EXPECT_EQ(dashed.exit_code(), 0) << dashed.err;
+}
+
+TEST(InspectMainHttp, AutoModeFallsBackToALegacyOnlyServer) {
+  testing::FakeHttpServer server([] {
+    testing::FakeHttpServer::Options o;
+    o.discover = false;
+    return o;
+  }());
+  RunResult info = InspectHttp({server.url(), "info"});
+  ASSERT_EQ(info.exit_code(), 0) << info.err;
+  EXPECT_THAT(info.out, HasSubstr("era:          legacy (protocol 2025-06-18)"));
+  RunResult traced = InspectHttp({server.url(), "--trace", "call", "echo", R"({"text":"traced"})"});
+  EXPECT_EQ(traced.exit_code(), 0) << traced.err;
+  EXPECT_EQ(traced.out, "traced\n");
+  EXPECT_THAT(traced.err, HasSubstr(R"(<- {"error":{"code":-32600,"message":"Bad Request: missing Mcp-Session-Id"})"));
+}
+
+TEST(InspectMainHttp, EventStreamRepliesAndJsonRpcErrors) {
+  testing::FakeHttpServer server([] {
+    testing::FakeHttpServer::Options o;
+    o.sse_replies = true;
+    return o;
+  }());
+  RunResult echo = InspectHttp({"--era", "modern", server.url(), "call", "echo", R"({"text":"sse"})"});
+  EXPECT_EQ(echo.exit_code(), 0) << echo.err;
+  EXPECT_EQ(echo.out, "sse\n");
+  RunResult unknown = InspectHttp({server.url(), "call", "nope"});
+  EXPECT_EQ(unknown.exit_code(), 3);
+  EXPECT_THAT(unknown.err, HasSubstr("tools/call failed: JSON-RPC error -32602: Unknown tool: nope"));
+  RunResult dropped = InspectHttp({"--era", "modern", server.url(), "call", "drop"});
+  EXPECT_EQ(dropped.exit_code(), 2);
+  EXPECT_THAT(dropped.err, HasSubstr("ended the event stream before replying to tools/call"));
+}
+
+TEST(InspectMainHttp, CredentialsAndUnreachableServersExitTwo) {
+  testing::FakeHttpServer server([] {
+    testing::FakeHttpServer::Options o;
+    o.token = "s3cret";
+    return o;
+  }());
+  for (const char* era : {"legacy", "modern", "auto"}) {
+    RunResult anonymous = InspectHttp({"--era", era, server.url(), "tools"});
+    EXPECT_EQ(anonymous.exit_code(), 2) << era;
+    EXPECT_THAT(anonymous.err, HasSubstr("HTTP 401 Unauthorized: the server requires a bearer token: pass --token"));
+  }
+  RunResult wrong = InspectHttp({"--token", "nope", server.url(), "tools"});
+  EXPECT_EQ(wrong.exit_code(), 2);
+  EXPECT_THAT(wrong.err, HasSubstr("check the token given with --token"));
+  EXPECT_EQ(InspectHttp({"--token", "s3cret", server.url(), "tools"}).exit_code(), 0);
+  EXPECT_EQ(InspectHttp({"--header", "Authorization: Bearer s3cret", server.url(), "tools"}).exit_code(), 0);
+
+  weft::testing::Subprocess from_env({weft::testing::BinaryDir() + "/bin/mcp-inspect", "-q", server.url(), "tools"},
+                                     {"WEFT_TOKEN=s3cret"});
+  from_env.CloseStdin();
+  std::optional<int> status = from_env.Wait(std::chrono::seconds(30));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << from_env.DrainStderr();
+
+  int port = server.port();
+  server.Stop();
+  RunResult unreachable = InspectHttp({"--era", "legacy", "http://127.0.0.1:" + std::to_string(port) + "/mcp", "tools"});
+  EXPECT_EQ(unreachable.exit_code(), 2);
+  EXPECT_THAT(unreachable.err, HasSubstr("initialize failed: cannot connect to http://127.0.0.1:"));
 }
 
 }  // namespace
