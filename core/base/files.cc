@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "core/base/fd.h"
+#include "core/base/strings.h"
 
 namespace weft {
 namespace {
@@ -73,11 +74,8 @@ Status WriteFileAtomically(const std::string& path, const std::string& content, 
   struct stat st;
   if (::stat(target.c_str(), &st) == 0) mode = st.st_mode & 07777;
 
-  // Built by appending: GCC 12 at -O3 warns (-Wrestrict) on "." + std::string.
-  std::string temp_name = ".";
-  temp_name += std::filesystem::path(target).filename().string();
-  temp_name += ".weft-XXXXXX";
-  std::string temp = (parent / temp_name).string();
+  std::string temp =
+      (parent / StrCat({".", std::filesystem::path(target).filename().string(), ".weft-XXXXXX"})).string();
   UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
   if (!fd) return Status::FromErrno(errno, "cannot write in " + parent.string());
   Status s = WriteAll(fd.get(), content, temp);

@@ -8,14 +8,10 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "core/base/strings.h"
+
 namespace weft::ns {
 namespace {
-
-std::string Concat(std::string_view a, std::string_view b) {
-  std::string out(a);
-  out.append(b);
-  return out;
-}
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -38,14 +34,14 @@ Result<Source> Source::Parse(std::string_view spec) {
     rest.remove_prefix(5);
     size_t colon = rest.find(':');
     if (colon == std::string_view::npos || colon == 0) {
-      return Status::InvalidArgument(Concat("bad source '", spec) + "': write node:NAME:/abs/dir");
+      return Status::InvalidArgument(StrCat({"bad source '", spec, "': write node:NAME:/abs/dir"}));
     }
     s.kind = Kind::kNode;
     s.node = std::string(rest.substr(0, colon));
     rest.remove_prefix(colon + 1);
   }
   if (rest.empty() || rest.front() != '/') {
-    return Status::InvalidArgument(Concat("bad source '", spec) + "': the directory must be an absolute path");
+    return Status::InvalidArgument(StrCat({"bad source '", spec, "': the directory must be an absolute path"}));
   }
   if (rest.find('\0') != std::string_view::npos) {
     return Status::InvalidArgument("bad source: the directory contains a NUL byte");
@@ -56,14 +52,14 @@ Result<Source> Source::Parse(std::string_view spec) {
 }
 
 std::string Source::ToString() const {
-  std::string out = kind == Kind::kNode ? Concat("node:", node) + ":" + dir : Concat("host:", dir);
+  std::string out = kind == Kind::kNode ? StrCat({"node:", node, ":", dir}) : StrCat({"host:", dir});
   if (read_only) out.append(":ro");
   return out;
 }
 
 Result<std::string> NormalizeNsPath(std::string_view path) {
   if (path.empty() || path.front() != '/') {
-    return Status::InvalidArgument(Concat("namespace path '", path) + "' must be absolute (start with /)");
+    return Status::InvalidArgument(StrCat({"namespace path '", path, "' must be absolute (start with /)"}));
   }
   if (path.find('\0') != std::string_view::npos) {
     return Status::InvalidArgument("namespace path contains a NUL byte");
@@ -75,7 +71,7 @@ Result<std::string> NormalizeNsPath(std::string_view path) {
     if (end == std::string_view::npos) end = path.size();
     std::string_view part = path.substr(start, end - start);
     if (part == "..") {
-      return Status::InvalidArgument(Concat("namespace path '", path) + "' contains '..'");
+      return Status::InvalidArgument(StrCat({"namespace path '", path, "' contains '..'"}));
     }
     if (!part.empty() && part != ".") {
       out.push_back('/');
@@ -89,12 +85,12 @@ Result<std::string> NormalizeNsPath(std::string_view path) {
 Status MountTable::Add(std::string_view path, Source source) {
   WEFT_ASSIGN_OR_RETURN(std::string canonical, NormalizeNsPath(path));
   if (source.dir.empty() || source.dir.front() != '/') {
-    return Status::InvalidArgument(Concat("the source of ", canonical) + " must be an absolute directory");
+    return Status::InvalidArgument(StrCat({"the source of ", canonical, " must be an absolute directory"}));
   }
   auto it = std::lower_bound(mounts_.begin(), mounts_.end(), canonical,
                              [](const Mount& m, const std::string& p) { return m.path < p; });
   if (it != mounts_.end() && it->path == canonical) {
-    return Status::AlreadyExists(Concat(canonical, " is already bound to ") + it->source.ToString());
+    return Status::AlreadyExists(StrCat({canonical, " is already bound to ", it->source.ToString()}));
   }
   mounts_.insert(it, Mount{canonical, std::move(source)});
   return Status::Ok();
@@ -103,7 +99,7 @@ Status MountTable::Add(std::string_view path, Source source) {
 Status MountTable::Remove(std::string_view path) {
   WEFT_ASSIGN_OR_RETURN(std::string canonical, NormalizeNsPath(path));
   auto it = std::find_if(mounts_.begin(), mounts_.end(), [&](const Mount& m) { return m.path == canonical; });
-  if (it == mounts_.end()) return Status::NotFound(Concat(canonical, " is not a bind"));
+  if (it == mounts_.end()) return Status::NotFound(StrCat({canonical, " is not a bind"}));
   mounts_.erase(it);
   return Status::Ok();
 }
@@ -117,7 +113,7 @@ Result<Resolution> MountTable::Resolve(std::string_view path) const {
                    canonical[m.path.size()] == '/');
     if (covers && (best == nullptr || m.path.size() > best->path.size())) best = &m;
   }
-  if (best == nullptr) return Status::NotFound(Concat(canonical, " is not inside any bind of this workspace"));
+  if (best == nullptr) return Status::NotFound(StrCat({canonical, " is not inside any bind of this workspace"}));
   std::string rest = best->path == "/" ? canonical.substr(1) : canonical.substr(std::min(canonical.size(),
                                                                                           best->path.size() + 1));
   return Resolution{best, rest};
@@ -140,7 +136,7 @@ std::vector<const Mount*> MountTable::ChildMounts(std::string_view dir) const {
 Result<Mount> ParseBindFlag(std::string_view flag) {
   size_t eq = flag.find('=');
   if (eq == std::string_view::npos) {
-    return Status::InvalidArgument(Concat("--bind '", flag) + "': write NSPATH=DIR[:ro], e.g. /docs=/home/me/docs:ro");
+    return Status::InvalidArgument(StrCat({"--bind '", flag, "': write NSPATH=DIR[:ro], e.g. /docs=/home/me/docs:ro"}));
   }
   WEFT_ASSIGN_OR_RETURN(std::string path, NormalizeNsPath(flag.substr(0, eq)));
   WEFT_ASSIGN_OR_RETURN(Source source, Source::Parse(flag.substr(eq + 1)));
@@ -149,15 +145,15 @@ Result<Mount> ParseBindFlag(std::string_view flag) {
 
 Result<UniqueFd> OpenSourceRoot(const Source& source) {
   if (source.kind == Source::Kind::kNode) {
-    return Status::FailedPrecondition(Concat("no such node: ", source.node) +
-                                      " (this weft host is not federated with any node)");
+    return Status::FailedPrecondition(StrCat({"no such node: ", source.node,
+                                              " (this weft host is not federated with any node)"}));
   }
   int fd = ::open(source.dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
-    if (err == ENOENT) return Status::NotFound(Concat(source.dir, " does not exist"));
-    if (err == ENOTDIR) return Status::FailedPrecondition(Concat(source.dir, " is not a directory"));
-    return Status::FromErrno(err, Concat("cannot open ", source.dir));
+    if (err == ENOENT) return Status::NotFound(StrCat({source.dir, " does not exist"}));
+    if (err == ENOTDIR) return Status::FailedPrecondition(StrCat({source.dir, " is not a directory"}));
+    return Status::FromErrno(err, StrCat({"cannot open ", source.dir}));
   }
   return UniqueFd(fd);
 }

@@ -11,30 +11,24 @@
 #include <cerrno>
 #include <vector>
 
+#include "core/base/strings.h"
+
 namespace weft::ns {
 namespace {
 
 // Symlinks followed in one resolution before giving up (the kernel's limit).
 constexpr int kMaxSymlinks = 40;
 
-// `path` followed by `what` (appended: GCC 12 warns, -Wrestrict, on some
-// std::string operator+ forms).
-std::string Say(std::string_view path, std::string_view what) {
-  std::string msg(path);
-  msg.append(what);
-  return msg;
-}
-
-Status Escapes(std::string_view path) { return Status::PermissionDenied(Say(path, " escapes the workspace")); }
+Status Escapes(std::string_view path) { return Status::PermissionDenied(StrCat({path, " escapes the workspace"})); }
 
 Status FromErrno(int err, std::string_view path) {
   switch (err) {
-    case ENOENT: return Status::NotFound(Say(path, " does not exist"));
-    case EEXIST: return Status::AlreadyExists(Say(path, " already exists"));
+    case ENOENT: return Status::NotFound(StrCat({path, " does not exist"}));
+    case EEXIST: return Status::AlreadyExists(StrCat({path, " already exists"}));
     case EACCES:
-    case EPERM: return Status::PermissionDenied(Say(path, ": permission denied"));
-    case ENOTDIR: return Status::NotFound(Say(path, ": a component is not a directory"));
-    case ELOOP: return Status::InvalidArgument(Say(path, ": too many levels of symbolic links"));
+    case EPERM: return Status::PermissionDenied(StrCat({path, ": permission denied"}));
+    case ENOTDIR: return Status::NotFound(StrCat({path, ": a component is not a directory"}));
+    case ELOOP: return Status::InvalidArgument(StrCat({path, ": too many levels of symbolic links"}));
     default: return Status::FromErrno(err, path);
   }
 }

@@ -11,23 +11,18 @@
 
 #include "core/base/fd.h"
 #include "core/base/random.h"
+#include "core/base/strings.h"
 #include "core/ns/resolve.h"
 
 namespace weft::ns {
 namespace {
-
-std::string Say(std::string_view path, std::string_view what) {
-  std::string msg(path);
-  msg.append(what);
-  return msg;
-}
 
 Status WriteAll(int fd, std::string_view content, std::string_view path) {
   size_t done = 0;
   while (done < content.size()) {
     ssize_t n = ::write(fd, content.data() + done, content.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::FromErrno(errno, Say("cannot write ", path));
+    if (n < 0) return Status::FromErrno(errno, StrCat({"cannot write ", path}));
     done += static_cast<size_t>(n);
   }
   return Status::Ok();
@@ -43,34 +38,33 @@ Result<WriteOutcome> WriteFileBeneath(int root_fd, std::string_view path, std::s
   size_t slash = trimmed.rfind('/');
   std::string_view parent = slash == std::string_view::npos ? std::string_view() : trimmed.substr(0, slash);
   std::string name(slash == std::string_view::npos ? trimmed : trimmed.substr(slash + 1));
-  if (name == "." || name == "..") return Status::InvalidArgument(Say(path, " does not name a file"));
+  if (name == "." || name == "..") return Status::InvalidArgument(StrCat({path, " does not name a file"}));
   WEFT_ASSIGN_OR_RETURN(UniqueFd dir, OpenBeneath(root_fd, parent, O_PATH | O_DIRECTORY));
 
   WriteOutcome outcome;
   mode_t mode = options.mode;
   struct stat st;
   if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-    if (S_ISDIR(st.st_mode)) return Status::FailedPrecondition(Say(path, " is a directory"));
-    if (options.create_only) return Status::AlreadyExists(Say(path, " already exists"));
+    if (S_ISDIR(st.st_mode)) return Status::FailedPrecondition(StrCat({path, " is a directory"}));
+    if (options.create_only) return Status::AlreadyExists(StrCat({path, " already exists"}));
     if (S_ISREG(st.st_mode)) mode = st.st_mode & 07777;
   } else if (errno == ENOENT) {
     outcome.created = true;
   } else {
-    return Status::FromErrno(errno, Say("cannot stat ", path));
+    return Status::FromErrno(errno, StrCat({"cannot stat ", path}));
   }
 
-  std::string temp = ".";
-  temp.append(name).append(".weft-").append(RandomHex(6));
+  std::string temp = StrCat({".", name, ".weft-", RandomHex(6)});
   UniqueFd fd(::openat(dir.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!fd.valid()) return Status::FromErrno(errno, Say("cannot create a temporary file beside ", path));
+  if (!fd.valid()) return Status::FromErrno(errno, StrCat({"cannot create a temporary file beside ", path}));
   Status s = WriteAll(fd.get(), content, path);
-  if (s.ok() && ::fchmod(fd.get(), mode) != 0) s = Status::FromErrno(errno, Say("cannot set the mode of ", path));
-  if (s.ok() && ::fsync(fd.get()) != 0) s = Status::FromErrno(errno, Say("cannot sync ", path));
+  if (s.ok() && ::fchmod(fd.get(), mode) != 0) s = Status::FromErrno(errno, StrCat({"cannot set the mode of ", path}));
+  if (s.ok() && ::fsync(fd.get()) != 0) s = Status::FromErrno(errno, StrCat({"cannot sync ", path}));
   if (s.ok()) {
     unsigned flags = options.create_only ? RENAME_NOREPLACE : 0;
     if (::syscall(SYS_renameat2, dir.get(), temp.c_str(), dir.get(), name.c_str(), flags) != 0) {
-      s = errno == EEXIST ? Status::AlreadyExists(Say(path, " already exists"))
-                          : Status::FromErrno(errno, Say("cannot replace ", path));
+      s = errno == EEXIST ? Status::AlreadyExists(StrCat({path, " already exists"}))
+                          : Status::FromErrno(errno, StrCat({"cannot replace ", path}));
     }
   }
   if (!s.ok()) {

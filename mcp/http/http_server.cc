@@ -281,6 +281,8 @@ void HttpServer::Impl::HandleGet(const httplib::Request& req, httplib::Response&
     return;
   }
   session->Touch();
+  // Without Last-Event-ID the standalone stream starts with what is waiting
+  // for it: messages that arrived while none was open.
   std::shared_ptr<EventStream> stream = session->standalone();
   uint64_t after = 0;
   if (req.has_header("Last-Event-ID")) {
@@ -290,10 +292,6 @@ void HttpServer::Impl::HandleGet(const httplib::Request& req, httplib::Response&
            "Not Found: no stream to resume for Last-Event-ID " + req.get_header_value("Last-Event-ID"));
       return;
     }
-  } else {
-    // Without Last-Event-ID a new standalone stream starts with what is
-    // waiting for it: messages that arrived while none was open.
-    after = 0;
   }
   if (!TakeStreamSlot()) {
     Fail(res, 503, rpc::kInternalError,

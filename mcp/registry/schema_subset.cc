@@ -379,15 +379,15 @@ class SubsetChecker {
   void CheckInPlaceCycles() {
     for (const auto& [start, direct] : in_place_refs_) {
       std::set<std::string> seen;
-      std::vector<std::string> todo(direct.begin(), direct.end());
+      std::vector<std::string> pending_refs(direct.begin(), direct.end());
       bool cycle = false;
-      while (!todo.empty() && !cycle) {
-        std::string next = todo.back();
-        todo.pop_back();
+      while (!pending_refs.empty() && !cycle) {
+        std::string next = pending_refs.back();
+        pending_refs.pop_back();
         if (next == start) cycle = true;
         if (!seen.insert(next).second) continue;
         auto it = in_place_refs_.find(next);
-        if (it != in_place_refs_.end()) todo.insert(todo.end(), it->second.begin(), it->second.end());
+        if (it != in_place_refs_.end()) pending_refs.insert(pending_refs.end(), it->second.begin(), it->second.end());
       }
       if (cycle) {
         Problem("/$defs/" + start,

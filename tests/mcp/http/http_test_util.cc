@@ -67,17 +67,22 @@ bool RawConnection::Send(const std::string& bytes) {
   return true;
 }
 
+RawConnection::Receive RawConnection::ReceiveSome(std::chrono::steady_clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return Receive::kTimeout;
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return Receive::kTimeout;
+  char buf[8192];
+  ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+  if (n <= 0) return Receive::kClosed;
+  received_.append(buf, static_cast<size_t>(n));
+  return Receive::kData;
+}
+
 bool RawConnection::ReadUntil(const std::string& needle, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (received_.find(needle) == std::string::npos) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-    char buf[8192];
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) return received_.find(needle) != std::string::npos;
-    received_.append(buf, static_cast<size_t>(n));
+    if (ReceiveSome(deadline) != Receive::kData) return received_.find(needle) != std::string::npos;
   }
   return true;
 }
@@ -98,14 +103,7 @@ bool RawConnection::ReadResponse(std::chrono::milliseconds timeout) {
         return true;  // no body
       }
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-    char buf[8192];
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) return false;
-    received_.append(buf, static_cast<size_t>(n));
+    if (ReceiveSome(deadline) != Receive::kData) return false;
   }
 }
 
@@ -119,14 +117,11 @@ std::string Roundtrip(int port, const std::string& request) {
 bool RawConnection::WaitForClose(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-    char buf[8192];
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) return true;
-    received_.append(buf, static_cast<size_t>(n));
+    switch (ReceiveSome(deadline)) {
+      case Receive::kData: break;
+      case Receive::kClosed: return true;
+      case Receive::kTimeout: return false;
+    }
   }
 }
 

@@ -64,6 +64,10 @@ class RawConnection {
   void Close();
 
  private:
+  enum class Receive { kData, kClosed, kTimeout };
+  // Waits until `deadline` for bytes and appends them to received_.
+  Receive ReceiveSome(std::chrono::steady_clock::time_point deadline);
+
   int fd_ = -1;
   std::string received_;
 };
