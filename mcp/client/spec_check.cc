@@ -5,7 +5,7 @@
 #include <set>
 
 #include "mcp/client/spec_shapes.h"
-#include "mcp/registry/schema.h"
+#include "core/schema/schema.h"
 
 namespace weft::mcp {
 namespace {

@@ -2,6 +2,7 @@
 // (2025-06-18, 2025-11-25, 2026-07-28).
 #include "mcp/client/spec_shapes.h"
 
+#include "core/base/json.h"
 #include "mcp/jsonrpc/message.h"
 
 #include "core/base/base64.h"

@@ -114,17 +114,6 @@ std::string StringOr(const Json& obj, const char* key, std::string fallback) {
   return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
-std::string EscapeJsonPointerToken(std::string_view token) {
-  std::string out;
-  out.reserve(token.size());
-  for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
-
 bool BoolOr(const Json& obj, const char* key, bool fallback) {
   if (!obj.is_object()) return fallback;
   auto it = obj.find(key);

@@ -85,8 +85,6 @@ std::string SerializeJson(const Json& value);
 // Non-throwing field access for untrusted JSON: the member `key` of `obj` if
 // `obj` is an object and the member has that type, otherwise `fallback`.
 std::string StringOr(const Json& obj, const char* key, std::string fallback = {});
-// One JSON Pointer reference token (RFC 6901 §3): '~' → "~0", '/' → "~1".
-std::string EscapeJsonPointerToken(std::string_view token);
 bool BoolOr(const Json& obj, const char* key, bool fallback);
 
 }  // namespace weft::mcp

@@ -2,37 +2,20 @@
 // about the request it serves, and how it talks back to the client while it runs.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <functional>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "core/base/cancellation.h"
 #include "core/base/result.h"
 #include "mcp/protocol/versions.h"
 
 namespace weft::mcp {
 
 using Json = nlohmann::json;
-
-// Set when the client cancels the request (legacy `notifications/cancelled`,
-// stdio in both eras) or its stream closes (modern HTTP). Thread-safe.
-class CancellationToken {
- public:
-  bool cancelled() const { return cancelled_.load(std::memory_order_acquire); }
-  void Cancel();
-  // Sleeps up to `d`; returns false early if cancelled.
-  bool SleepFor(std::chrono::milliseconds d) const;
-
- private:
-  std::atomic<bool> cancelled_{false};
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
-};
 
 // Everything a handler may do besides returning its result. One instance per
 // incoming request, owned by the session; handlers borrow it for their call.

@@ -13,7 +13,7 @@
 
 #include "core/base/result.h"
 #include "mcp/registry/change_feed.h"
-#include "mcp/registry/schema.h"
+#include "core/schema/schema.h"
 #include "mcp/registry/request_context.h"
 
 namespace weft::mcp {

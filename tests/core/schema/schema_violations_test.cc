@@ -1,10 +1,10 @@
 // Tests for ExplainSchemaErrors: how valijson's raw reports become violations.
-#include "mcp/registry/schema_violations.h"
+#include "core/schema/schema_violations.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace weft::mcp {
+namespace weft {
 namespace {
 
 using ::testing::ElementsAre;
@@ -57,4 +57,4 @@ TEST(ExplainSchemaErrors, KeepsBracketsInsidePropertyNames) {
 }
 
 }  // namespace
-}  // namespace weft::mcp
+}  // namespace weft

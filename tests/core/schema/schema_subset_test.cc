@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "mcp/registry/schema.h"
+#include "core/schema/schema.h"
 
-namespace weft::mcp {
+namespace weft {
 namespace {
 
 using ::testing::ElementsAre;
@@ -242,4 +242,4 @@ TEST(HasObjectRoot, RequiresTypeObjectAtTheRoot) {
 }
 
 }  // namespace
-}  // namespace weft::mcp
+}  // namespace weft

@@ -9,13 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "core/base/json.h"
 #include "core/base/result.h"
 
-namespace weft::mcp {
-
-using Json = nlohmann::json;
+namespace weft {
 
 // One way a value breaks a schema.
 struct SchemaViolation {
@@ -88,4 +85,4 @@ class SchemaStore {
   std::map<std::string, std::unique_ptr<CompiledSchema>, std::less<>> schemas_;
 };
 
-}  // namespace weft::mcp
+}  // namespace weft

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "mcp/registry/schema.h"
+#include "core/schema/schema.h"
 
-namespace weft::mcp {
+namespace weft {
 namespace {
 
 using ::testing::ElementsAre;
@@ -62,4 +62,4 @@ TEST(SchemaReferences, FindsCyclesBelowTheRoot) {
 }
 
 }  // namespace
-}  // namespace weft::mcp
+}  // namespace weft

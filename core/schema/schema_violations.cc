@@ -1,8 +1,8 @@
 // ExplainSchemaErrors: valijson's error reports rewritten as violations, with
 // JSON Pointer paths and sentences that name what was expected and what came.
-#include "mcp/registry/schema_violations.h"
+#include "core/schema/schema_violations.h"
 
-#include "mcp/jsonrpc/message.h"
+#include "core/base/json.h"
 
 #include <algorithm>
 #include <charconv>
@@ -11,7 +11,7 @@
 #include <set>
 #include <utility>
 
-namespace weft::mcp {
+namespace weft {
 namespace {
 
 using Tokens = std::vector<std::string>;
@@ -421,4 +421,4 @@ std::vector<SchemaViolation> ExplainSchemaErrors(const Json& schema, const Json&
   return builder.Finish();
 }
 
-}  // namespace weft::mcp
+}  // namespace weft

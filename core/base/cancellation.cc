@@ -1,8 +1,7 @@
-// CancellationToken: a flag with a condition variable, so that sleeping
-// handlers wake as soon as their request is cancelled.
-#include "mcp/registry/request_context.h"
+// CancellationToken: the flag and its condition variable.
+#include "core/base/cancellation.h"
 
-namespace weft::mcp {
+namespace weft {
 
 void CancellationToken::Cancel() {
   {
@@ -19,4 +18,4 @@ bool CancellationToken::SleepFor(std::chrono::milliseconds d) const {
   return !cancelled;
 }
 
-}  // namespace weft::mcp
+}  // namespace weft

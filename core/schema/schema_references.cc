@@ -5,9 +5,9 @@
 #include <utility>
 #include <vector>
 
-#include "mcp/registry/schema.h"
+#include "core/schema/schema.h"
 
-namespace weft::mcp {
+namespace weft {
 namespace {
 
 // Keywords whose schemas apply to the same value as the schema holding them
@@ -166,4 +166,4 @@ std::vector<std::string> CheckSchemaReferences(const Json& document) {
   return ReferenceChecker(document).Run();
 }
 
-}  // namespace weft::mcp
+}  // namespace weft

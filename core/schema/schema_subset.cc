@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include "mcp/jsonrpc/message.h"
-#include "mcp/registry/schema.h"
+#include "core/base/json.h"
+#include "core/schema/schema.h"
 
-namespace weft::mcp {
+namespace weft {
 namespace {
 
 // What a keyword's value must be.
@@ -414,4 +414,4 @@ bool HasObjectRoot(const Json& document) {
   return type != document.end() && *type == "object";
 }
 
-}  // namespace weft::mcp
+}  // namespace weft

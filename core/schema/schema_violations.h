@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "mcp/registry/schema.h"
+#include "core/schema/schema.h"
 
-namespace weft::mcp {
+namespace weft {
 
 // One valijson error: its context ("<root>", then "[key]" or "[index]" per
 // level) and its description, as valijson wrote them.
@@ -21,4 +21,4 @@ struct RawSchemaError {
 std::vector<SchemaViolation> ExplainSchemaErrors(const Json& schema, const Json& value,
                                                  const std::vector<RawSchemaError>& errors);
 
-}  // namespace weft::mcp
+}  // namespace weft

@@ -1,6 +1,6 @@
 // Tests for CompiledSchema and DescribeViolations: what passes, what fails,
 // and how each failure is worded and located.
-#include "mcp/registry/schema.h"
+#include "core/schema/schema.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-namespace weft::mcp {
+namespace weft {
 
 // Found by gtest through argument-dependent lookup when printing a mismatch.
 void PrintTo(const SchemaViolation& v, std::ostream* os) { *os << "{\"" << v.path << "\": " << v.message << "}"; }
@@ -394,4 +394,4 @@ TEST(DescribeViolations, JoinsViolationsAndNamesTheRoot) {
 TEST(DescribeViolations, EmptyListGivesEmptyText) { EXPECT_EQ(DescribeViolations({}), ""); }
 
 }  // namespace
-}  // namespace weft::mcp
+}  // namespace weft

@@ -11,10 +11,10 @@
 #include <thread>
 #include <vector>
 
-#include "mcp/registry/schema.h"
+#include "core/schema/schema.h"
 #include "tests/support/temp_dir.h"
 
-namespace weft::mcp {
+namespace weft {
 namespace {
 
 using ::testing::ElementsAre;
@@ -126,4 +126,4 @@ TEST(SchemaTree, BuiltinHoldsExactlyTheFilesUnderSchemas) {
 }
 
 }  // namespace
-}  // namespace weft::mcp
+}  // namespace weft

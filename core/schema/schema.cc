@@ -1,6 +1,6 @@
 // CompiledSchema: valijson (draft-07) behind a pimpl, with the constraints
 // that replace valijson's where its own are unsafe on untrusted input.
-#include "mcp/registry/schema.h"
+#include "core/schema/schema.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -19,9 +19,9 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
-#include "mcp/registry/schema_violations.h"
+#include "core/schema/schema_violations.h"
 
-namespace weft::mcp {
+namespace weft {
 namespace {
 
 // Values (and schemas) nested deeper than this are refused: valijson recurses
@@ -260,4 +260,4 @@ std::string DescribeViolations(const std::vector<SchemaViolation>& violations) {
   return Join(parts, "; ");
 }
 
-}  // namespace weft::mcp
+}  // namespace weft
