@@ -148,6 +148,37 @@ bool Child::WaitFor(std::chrono::milliseconds limit) {
   }
 }
 
+std::string JsonRpcRequest(long id, std::string_view method, const nlohmann::json& params) {
+  nlohmann::json r = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}};
+  return r.dump() + "\n";
+}
+
+nlohmann::json ReadJsonRpcResponse(Child& child, std::chrono::milliseconds timeout,
+                                   Clock::time_point* arrived) {
+  for (;;) {
+    std::string line = child.ReadLine(timeout);
+    const auto at = Clock::now();
+    nlohmann::json msg = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!msg.is_object()) throw BenchError("server wrote a non-JSON line: " + line.substr(0, 2000));
+    if (msg.contains("method") || !msg.contains("id")) continue;
+    if (msg.contains("error")) throw BenchError("server answered with an error: " + line.substr(0, 2000));
+    if (!msg["id"].is_number_integer()) throw BenchError("unexpected response id: " + line.substr(0, 2000));
+    if (arrived != nullptr) *arrived = at;
+    return msg;
+  }
+}
+
+nlohmann::json McpHandshake(Child& child, std::string_view client_name, std::string_view protocol_version,
+                            std::chrono::milliseconds timeout) {
+  child.Send(JsonRpcRequest(0, "initialize",
+                            {{"protocolVersion", protocol_version},
+                             {"capabilities", nlohmann::json::object()},
+                             {"clientInfo", {{"name", client_name}, {"version", "1"}}}}));
+  nlohmann::json reply = ReadJsonRpcResponse(child, timeout);
+  child.Send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n");
+  return reply["result"];
+}
+
 double CpuSeconds(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -211,6 +242,12 @@ bool ParsePositive(const char* value, long max, long* out) {
   if (end == value || *end != '\0' || errno != 0 || v <= 0 || v > max) return false;
   *out = v;
   return true;
+}
+
+int PositiveIntFlag(const char* flag, const char* value, void (*usage)(const char* why)) {
+  long v = 0;
+  if (!ParsePositive(value, 10000000, &v)) usage((std::string(flag) + " needs a positive integer").c_str());
+  return static_cast<int>(v);
 }
 
 std::string TextTable::Render() const {

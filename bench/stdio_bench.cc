@@ -52,42 +52,25 @@ double RssMib(pid_t pid) {
   return static_cast<double>(weft::bench::ProcStatusKib(pid, "VmRSS")) / 1024.0;
 }
 
-std::string Request(long id, const char* method, const json& params) {
-  json r = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}};
-  return r.dump() + "\n";
-}
-
 std::string CallRequest(long id) {
-  return Request(id, "tools/call", {{"name", kToolName}, {"arguments", json::object()}});
+  return weft::bench::JsonRpcRequest(id, "tools/call", {{"name", kToolName}, {"arguments", json::object()}});
 }
 
-// Reads lines until the response to some request arrives (notifications and
-// server requests are skipped); returns its id. Throws on an error response.
+// Reads the response to some request (see ReadJsonRpcResponse); returns its
+// id. With `check_payload`, throws unless it is test_simple_text's text.
 long ReadResponse(Child& child, bool check_payload) {
-  for (;;) {
-    std::string line = child.ReadLine(kReplyTimeout);
-    json msg = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (!msg.is_object()) throw BenchError("server wrote a non-JSON line: " + line);
-    if (msg.contains("method") || !msg.contains("id")) continue;
-    if (msg.contains("error")) throw BenchError("server answered with an error: " + line);
-    if (check_payload) {
-      const json& content = msg["result"]["content"];
-      if (!content.is_array() || content.empty() || content[0].value("text", "") != kExpectedText) {
-        throw BenchError("unexpected tools/call result: " + line);
-      }
+  json msg = weft::bench::ReadJsonRpcResponse(child, kReplyTimeout);
+  if (check_payload) {
+    const json& content = msg["result"]["content"];
+    if (!content.is_array() || content.empty() || content[0].value("text", "") != kExpectedText) {
+      throw BenchError("unexpected tools/call result: " + msg.dump());
     }
-    if (!msg["id"].is_number_integer()) throw BenchError("unexpected response id: " + line);
-    return msg["id"].get<long>();
   }
+  return msg["id"].get<long>();
 }
 
 void Handshake(Child& child) {
-  child.Send(Request(0, "initialize",
-                     {{"protocolVersion", kProtocolVersion},
-                      {"capabilities", json::object()},
-                      {"clientInfo", {{"name", "weft_stdio_bench"}, {"version", "1"}}}}));
-  ReadResponse(child, false);
-  child.Send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n");
+  weft::bench::McpHandshake(child, "weft_stdio_bench", kProtocolVersion, kReplyTimeout);
 }
 
 struct Figures {
@@ -233,11 +216,7 @@ void PrintTable(const Options& opt, const std::vector<Server>& servers,
 }
 
 int PositiveInt(const char* flag, const char* value) {
-  long v = 0;
-  if (!weft::bench::ParsePositive(value, 10000000, &v)) {
-    Usage((std::string(flag) + " needs a positive integer").c_str());
-  }
-  return static_cast<int>(v);
+  return weft::bench::PositiveIntFlag(flag, value, [](const char* why) { Usage(why); });
 }
 
 }  // namespace

@@ -3,6 +3,7 @@ find_package(Threads REQUIRED)
 find_package(nlohmann_json 3.11 CONFIG REQUIRED)
 find_package(OpenSSL REQUIRED)   # libcrypto: HMAC-SHA256 for MRTR requestState
 find_package(PkgConfig REQUIRED)
+find_package(SQLite3 REQUIRED)  # SQLite::SQLite3: the durable state in weft.db (core/store)
 
 # Debian builds cpp-httplib as a compiled library (libcpp-httplib.so, with
 # OpenSSL, zlib and brotli support); its pkg-config file carries the matching

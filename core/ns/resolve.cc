@@ -51,7 +51,7 @@ std::vector<std::string> Components(std::string_view path) {
   return out;
 }
 
-Result<UniqueFd> ViaOpenat2(int root_fd, std::string_view path, int flags, mode_t mode) {
+Result<UniqueFd> ViaOpenat2(int root_fd, std::string_view path, std::string_view shown, int flags, mode_t mode) {
   size_t skip = path.find_first_not_of('/');
   std::string rel(skip == std::string_view::npos ? std::string_view(".") : path.substr(skip));
   open_how how{};
@@ -62,14 +62,14 @@ Result<UniqueFd> ViaOpenat2(int root_fd, std::string_view path, int flags, mode_
     long fd = SysOpenat2(root_fd, rel.c_str(), &how);
     if (fd >= 0) return UniqueFd(static_cast<int>(fd));
     if (errno == EINTR || errno == EAGAIN) continue;
-    if (errno == EXDEV) return Escapes(path);
-    return FromErrno(errno, path);
+    if (errno == EXDEV) return Escapes(shown);
+    return FromErrno(errno, shown);
   }
 }
 
 // The walk: `stack` holds the directories from the root down to the
 // current one, so ".." pops and can never go above the root.
-Result<UniqueFd> ViaWalk(int root_fd, std::string_view path, int flags, mode_t mode) {
+Result<UniqueFd> ViaWalk(int root_fd, std::string_view path, std::string_view shown, int flags, mode_t mode) {
   std::vector<UniqueFd> stack;
   auto current = [&]() { return stack.empty() ? root_fd : stack.back().get(); };
   std::vector<std::string> pending = Components(path);
@@ -77,7 +77,7 @@ Result<UniqueFd> ViaWalk(int root_fd, std::string_view path, int flags, mode_t m
   int links = 0;
   if (pending.empty()) {
     int fd = ::openat(root_fd, ".", (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
-    if (fd < 0) return FromErrno(errno, path);
+    if (fd < 0) return FromErrno(errno, shown);
     return UniqueFd(fd);
   }
   while (!pending.empty()) {
@@ -85,25 +85,25 @@ Result<UniqueFd> ViaWalk(int root_fd, std::string_view path, int flags, mode_t m
     pending.pop_back();
     bool last = pending.empty();
     if (name == "..") {
-      if (stack.empty()) return Escapes(path);
+      if (stack.empty()) return Escapes(shown);
       stack.pop_back();
       if (last) {
         int fd = ::openat(current(), ".", (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
-        if (fd < 0) return FromErrno(errno, path);
+        if (fd < 0) return FromErrno(errno, shown);
         return UniqueFd(fd);
       }
       continue;
     }
     struct stat st;
     bool exists = ::fstatat(current(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
-    if (!exists && errno != ENOENT) return FromErrno(errno, path);
+    if (!exists && errno != ENOENT) return FromErrno(errno, shown);
     if (exists && S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
-      if (++links > kMaxSymlinks) return FromErrno(ELOOP, path);
+      if (++links > kMaxSymlinks) return FromErrno(ELOOP, shown);
       std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
       ssize_t n = ::readlinkat(current(), name.c_str(), target.data(), target.size());
-      if (n < 0) return FromErrno(errno, path);
+      if (n < 0) return FromErrno(errno, shown);
       target.resize(static_cast<size_t>(n));
-      if (!target.empty() && target.front() == '/') return Escapes(path);
+      if (!target.empty() && target.front() == '/') return Escapes(shown);
       std::vector<std::string> parts = Components(target);
       for (auto it = parts.rbegin(); it != parts.rend(); ++it) pending.push_back(*it);
       if (parts.empty() && last) pending.push_back(".");
@@ -112,17 +112,17 @@ Result<UniqueFd> ViaWalk(int root_fd, std::string_view path, int flags, mode_t m
     if (last) {
       int fd = ::openat(current(), name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, mode);
       if (fd < 0) {
-        if (errno == ELOOP && (flags & O_NOFOLLOW)) return FromErrno(ELOOP, path);
-        return FromErrno(errno, path);
+        if (errno == ELOOP && (flags & O_NOFOLLOW)) return FromErrno(ELOOP, shown);
+        return FromErrno(errno, shown);
       }
       return UniqueFd(fd);
     }
     if (name == ".") continue;
     int dir = ::openat(current(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dir < 0) return FromErrno(errno, path);
+    if (dir < 0) return FromErrno(errno, shown);
     stack.emplace_back(dir);
   }
-  return FromErrno(ENOENT, path);
+  return FromErrno(ENOENT, shown);
 }
 
 }  // namespace
@@ -144,13 +144,19 @@ Result<UniqueFd> OpenBeneath(int root_fd, std::string_view path, int flags, mode
   switch (how) {
     case ResolveMode::kOpenat2:
       if (!Openat2Available()) return Status::Unimplemented("openat2 is not available on this kernel");
-      return ViaOpenat2(root_fd, path, flags, mode);
+      return ViaOpenat2(root_fd, path, path, flags, mode);
     case ResolveMode::kWalk:
-      return ViaWalk(root_fd, path, flags, mode);
+      return ViaWalk(root_fd, path, path, flags, mode);
     case ResolveMode::kAuto:
       break;
   }
-  return Openat2Available() ? ViaOpenat2(root_fd, path, flags, mode) : ViaWalk(root_fd, path, flags, mode);
+  return OpenBeneathAs(root_fd, path, path, flags, mode);
+}
+
+Result<UniqueFd> OpenBeneathAs(int root_fd, std::string_view path, std::string_view shown, int flags,
+                               mode_t mode) {
+  return Openat2Available() ? ViaOpenat2(root_fd, path, shown, flags, mode)
+                            : ViaWalk(root_fd, path, shown, flags, mode);
 }
 
 }  // namespace weft::ns

@@ -33,4 +33,9 @@ bool Openat2Available();
 Result<UniqueFd> OpenBeneath(int root_fd, std::string_view path, int flags, mode_t mode = 0,
                              ResolveMode how = ResolveMode::kAuto);
 
+// OpenBeneath (kAuto) with errors that name `shown` (the namespace path a
+// caller knows) instead of `path`.
+Result<UniqueFd> OpenBeneathAs(int root_fd, std::string_view path, std::string_view shown, int flags,
+                               mode_t mode = 0);
+
 }  // namespace weft::ns

@@ -54,7 +54,7 @@ Result<WriteOutcome> WriteFileBeneath(int root_fd, std::string_view path, std::s
     return Status::FromErrno(errno, StrCat({"cannot stat ", path}));
   }
 
-  std::string temp = StrCat({".", name, ".weft-", RandomHex(6)});
+  std::string temp = WriteTempName(name);
   UniqueFd fd(::openat(dir.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd.valid()) return Status::FromErrno(errno, StrCat({"cannot create a temporary file beside ", path}));
   Status s = WriteAll(fd.get(), content, path);
@@ -73,6 +73,24 @@ Result<WriteOutcome> WriteFileBeneath(int root_fd, std::string_view path, std::s
   }
   outcome.bytes = content.size();
   return outcome;
+}
+
+namespace {
+constexpr std::string_view kTempTag = ".weft-";
+constexpr size_t kTempHexDigits = 12;
+}  // namespace
+
+std::string WriteTempName(std::string_view target_name) {
+  return StrCat({".", target_name, kTempTag, RandomHex(kTempHexDigits / 2)});
+}
+
+bool IsWriteTempName(std::string_view name) {
+  if (name.size() < 1 + kTempTag.size() + kTempHexDigits + 1 || name.front() != '.') return false;
+  if (name.substr(name.size() - kTempHexDigits - kTempTag.size(), kTempTag.size()) != kTempTag) return false;
+  for (char c : name.substr(name.size() - kTempHexDigits)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
 }
 
 }  // namespace weft::ns

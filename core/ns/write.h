@@ -31,4 +31,10 @@ struct WriteOutcome {
 Result<WriteOutcome> WriteFileBeneath(int root_fd, std::string_view path, std::string_view content,
                                       const WriteOptions& options = {});
 
+// The temporary file a whole-file write makes beside its target,
+// ".<name>.weft-<12 hex>", and whether `name` is one (change events skip them:
+// only the renamed target is news).
+std::string WriteTempName(std::string_view target_name);
+bool IsWriteTempName(std::string_view name);
+
 }  // namespace weft::ns

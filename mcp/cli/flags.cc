@@ -29,13 +29,13 @@ Result<Flags> Flags::Parse(const std::vector<std::string>& args, const std::set<
     }
     if (boolean.count(name)) {
       if (value) return Status::InvalidArgument("--" + name + " takes no value");
-      flags.values_[name] = "";
+      flags.values_[name].push_back("");
     } else if (valued.count(name)) {
       if (!value) {
         if (i + 1 >= args.size()) return Status::InvalidArgument("--" + name + " needs a value");
         value = args[++i];
       }
-      flags.values_[name] = *value;
+      flags.values_[name].push_back(*value);
     } else {
       return Status::InvalidArgument("unknown option --" + name);
     }
@@ -46,7 +46,12 @@ Result<Flags> Flags::Parse(const std::vector<std::string>& args, const std::set<
 std::optional<std::string> Flags::Get(const std::string& name) const {
   auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
-  return it->second;
+  return it->second.back();
+}
+
+std::vector<std::string> Flags::GetAll(const std::string& name) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::optional<int> ParseSubcommandFlags(const char* command, const std::vector<std::string>& args,

@@ -19,11 +19,14 @@ class Flags {
                              const std::set<std::string>& valued);
 
   bool Has(const std::string& name) const { return values_.count(name) > 0; }
+  // The last value given (flags may repeat).
   std::optional<std::string> Get(const std::string& name) const;
+  // Every value given, in command-line order.
+  std::vector<std::string> GetAll(const std::string& name) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:
-  std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> values_;
   std::vector<std::string> positional_;
 };
 

@@ -16,6 +16,8 @@
 #include "core/base/state_dir.h"
 #include "mcp/cli/commands.h"
 #include "mcp/cli/flags.h"
+#include "mcp/cli/workspace_setup.h"
+#include "core/base/strings.h"
 #include "mcp/fixture/conformance_fixture.h"
 #include "mcp/http/http_server.h"
 #include "mcp/http/security.h"
@@ -28,18 +30,24 @@ namespace {
 constexpr const char kServeUsage[] =
     "Usage: weft serve [--stdio | --http HOST:PORT] [options]\n"
     "\n"
-    "Serves the current directory as an MCP server, on stdin/stdout (newline-\n"
-    "delimited JSON-RPC) or over Streamable HTTP at http://HOST:PORT/mcp. Speaks\n"
-    "both protocol eras: the initialize handshake (2024-11-05 … 2025-11-25) and\n"
-    "the stateless 2026-07-28 protocol.\n"
+    "Serves a workspace (the current directory unless --workspace says otherwise)\n"
+    "as an MCP server, on stdin/stdout (newline-delimited JSON-RPC) or over\n"
+    "Streamable HTTP at http://HOST:PORT/mcp. Speaks both protocol eras: the\n"
+    "initialize handshake (2024-11-05 … 2025-11-25) and the stateless 2026-07-28\n"
+    "protocol.\n"
     "\n"
     "Options:\n"
+    "  --workspace DIR          serve DIR as a workspace (repeatable; the first is the\n"
+    "                           default for tools; default: the current directory)\n"
+    "  --bind NSPATH=DIR[:ro]   also show DIR at NSPATH in the first workspace, read-\n"
+    "                           only with :ro (repeatable), e.g. --bind /docs=../docs:ro\n"
+    "  --read-only              refuse every change to the workspaces' files\n"
     "  --stdio                  serve on stdin/stdout (the default)\n"
     "  --http HOST:PORT         serve over HTTP; port 0 picks a free one. Use a\n"
     "                           loopback HOST (127.0.0.1) unless you mean otherwise\n"
     "  --no-auth                HTTP without the bearer token (loopback only)\n"
     "  --state DIR              state directory (default $XDG_STATE_HOME/weft or\n"
-    "                           ~/.local/state/weft); holds the HTTP token\n"
+    "                           ~/.local/state/weft); holds weft.db and the HTTP token\n"
     "  --max-body-bytes N       HTTP: refuse request bodies over N bytes (default 16777216)\n"
     "  --conformance-fixture    serve the tools, resources and prompts the official\n"
     "                           MCP conformance suite expects (protocol testing)\n"
@@ -121,6 +129,30 @@ void PrintHttpConnectHelp(const std::string& dir, const std::string& url, const 
                zed_headers.c_str(), url.c_str(), http.token.empty() ? "" : (" --token $(" + self + " token)").c_str());
 }
 
+// The workspaces from --workspace/--bind/--read-only, recorded in the state directory.
+Result<std::unique_ptr<WorkspaceHost>> ServeWorkspaces(const Flags& flags, mcp::ToolRegistry& tools,
+                                                       mcp::ResourceRegistry& resources,
+                                                       mcp::PromptRegistry& prompts) {
+  WorkspaceFlags ws;
+  ws.dirs = flags.GetAll("workspace");
+  ws.binds = flags.GetAll("bind");
+  ws.read_only = flags.Has("read-only");
+  WEFT_ASSIGN_OR_RETURN(ws.state_dir, StateDir(flags.Get("state").value_or("")));
+  return SetUpWorkspaces(ws, tools, resources, prompts);
+}
+
+// What the server tells a client in `instructions` (initialize, server/discover).
+std::string ServerInstructions(const ns::Workspaces& workspaces) {
+  std::string names;
+  for (const auto& ws : workspaces.list()) {
+    names += StrCat({names.empty() ? "" : ", ", ws->name(), " (", ws->PrimaryDir(), ")"});
+  }
+  return StrCat({"weft serves the workspace", workspaces.list().size() > 1 ? "s " : " ", names,
+                 ". Paths start at the workspace root (/). Find with search_code, search_files and fs_glob; "
+                 "read with fs_read; change files with fs_edit. The `onboard` prompt explains what is bound "
+                 "where and how to work here."});
+}
+
 int ServeHttp(mcp::Server& server, const mcp::HttpOptions& options, const std::string& dir, sigset_t stop_signals,
               bool fixture, bool log_file) {
   mcp::HttpServer http(server, options);
@@ -181,9 +213,9 @@ int RunToken(const std::vector<std::string>& args) {
 
 int RunServe(const std::vector<std::string>& args) {
   Flags command_flags;
-  if (auto exit_code = ParseSubcommandFlags("serve", args, {"stdio", "conformance-fixture", "no-auth"},
+  if (auto exit_code = ParseSubcommandFlags("serve", args, {"stdio", "conformance-fixture", "no-auth", "read-only"},
                                             {"log-level", "log-file", "max-message-bytes", "http", "state",
-                                             "max-body-bytes"},
+                                             "max-body-bytes", "workspace", "bind"},
                                             kServeUsage, &command_flags)) {
     return *exit_code;
   }
@@ -274,11 +306,23 @@ int RunServe(const std::vector<std::string>& args) {
   mcp::PromptRegistry prompts;
   mcp::ServerOptions options;
   options.version = kVersion;
-  options.instructions =
-      "weft serves the workspace at " + dir +
-      ". Use its tools to work with files, search, terminals, git and agents in that workspace.";
   std::unique_ptr<mcp::ConformanceFixture> fixture;
-  if (flags->Has("conformance-fixture")) {
+  std::unique_ptr<WorkspaceHost> host;
+  if (!flags->Has("conformance-fixture")) {
+    auto set_up = ServeWorkspaces(*flags, tools, resources, prompts);
+    if (!set_up.ok()) {
+      std::fprintf(stderr, "weft serve: %s\n", set_up.status().message().c_str());
+      return 1;
+    }
+    host = std::move(set_up).value();
+    dir = DescribeWorkspaces(host->workspaces);
+    options.instructions = ServerInstructions(host->workspaces);
+  } else {
+    if (flags->Has("workspace") || flags->Has("bind") || flags->Has("read-only")) {
+      std::fprintf(stderr, "weft serve: --conformance-fixture serves no workspace; drop --workspace, --bind "
+                           "and --read-only\n");
+      return 2;
+    }
     options.name = "weft-conformance-fixture";
     options.instructions = "The MCP conformance-suite fixture, served by weft for protocol testing.";
     fixture = std::make_unique<mcp::ConformanceFixture>(tools, resources, prompts);

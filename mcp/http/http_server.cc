@@ -400,7 +400,12 @@ HttpServer::HttpServer(Server& server, HttpOptions options)
   });
 }
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+  Stop();
+  // Session workers report to our metrics (an observer) and write to our
+  // streams until they end; Stop() ended every session, so this is short.
+  impl_->mcp.WaitForWorkers();
+}
 
 Status HttpServer::Bind() {
   Impl& impl = *impl_;

@@ -13,10 +13,12 @@
 namespace weft::mcp {
 namespace {
 
-// One piece of a template: literal text, or a {variable} (text is its name).
+// One piece of a template: literal text, or a {variable} (text is its name;
+// `reserved` for {+variable}, whose value may hold '/').
 struct Segment {
   bool is_var = false;
   std::string text;
+  bool reserved = false;
 };
 
 bool IsVarChar(char c) {
@@ -34,8 +36,9 @@ bool HasScheme(const std::string& uri) {
   });
 }
 
-// Parses a level-1 template (RFC 6570 §1.2: "{var}" only). Variables are
-// refused when they touch (their split would be ambiguous) or repeat.
+// Parses a template of "{var}" and "{+var}" (RFC 6570 §1.2 levels 1 and 2).
+// Variables are refused when they touch (their split would be ambiguous) or
+// repeat.
 Status ParseTemplate(const std::string& tmpl, std::vector<Segment>* out) {
   out->clear();
   size_t pos = 0;
@@ -50,6 +53,8 @@ Status ParseTemplate(const std::string& tmpl, std::vector<Segment>* out) {
     size_t close = tmpl.find('}', open);
     if (close == std::string::npos) return Status::InvalidArgument("a '{' without its '}'");
     std::string name = tmpl.substr(open + 1, close - open - 1);
+    bool reserved = !name.empty() && name[0] == '+';
+    if (reserved) name.erase(0, 1);
     if (name.empty() || !std::all_of(name.begin(), name.end(), IsVarChar)) {
       return Status::InvalidArgument("variable \"{" + name + "}\" must be a name of letters, digits and _");
     }
@@ -60,7 +65,7 @@ Status ParseTemplate(const std::string& tmpl, std::vector<Segment>* out) {
     for (const Segment& s : *out) {
       if (s.is_var && s.text == name) return Status::InvalidArgument("variable {" + name + "} appears twice");
     }
-    out->push_back({true, name});
+    out->push_back({true, name, reserved});
     pos = close + 1;
   }
   return Status::Ok();
@@ -68,7 +73,8 @@ Status ParseTemplate(const std::string& tmpl, std::vector<Segment>* out) {
 
 // Matches segments against a URI in O(segments x length): reach[s][p] says
 // whether segments s.. match uri[p..], filled from the end. A variable then
-// takes the longest run of non-'/' characters that lets the rest match.
+// takes the longest run of non-'/' characters (of any, when reserved) that
+// lets the rest match.
 class TemplateMatcher {
  public:
   TemplateMatcher(const std::vector<Segment>& segments, const std::string& uri)
@@ -90,7 +96,7 @@ class TemplateMatcher {
     size_t pos = 0;
     for (size_t s = 0; s < k; ++s) {
       const Segment& seg = segments_[s];
-      size_t stop = seg.is_var ? latest_[s][run_end[pos]] : pos + seg.text.size();
+      size_t stop = seg.is_var ? latest_[s][seg.reserved ? uri_.size() : run_end[pos]] : pos + seg.text.size();
       if (seg.is_var) (*vars)[seg.text] = uri_.substr(pos, stop - pos);
       pos = stop;
     }
@@ -113,9 +119,10 @@ class TemplateMatcher {
     for (size_t q = 0; q <= n; ++q) {
       latest[q] = reach_[s + 1][q] ? q : (q > 0 ? latest[q - 1] : std::string::npos);
     }
+    const bool reserved = segments_[s].reserved;
     for (size_t p = 0; p < n; ++p) {
-      size_t stop = latest[run_end[p]];
-      reach_[s][p] = uri_[p] != '/' && stop != std::string::npos && stop > p;
+      size_t stop = latest[reserved ? n : run_end[p]];
+      reach_[s][p] = (reserved || uri_[p] != '/') && stop != std::string::npos && stop > p;
     }
   }
 
@@ -200,7 +207,7 @@ Status ResourceRegistry::AddTemplate(ResourceTemplateSpec spec) {
   const std::string what = "resource template \"" + spec.uri_template + "\"";
   std::vector<Segment> segments;
   Status parsed = ParseTemplate(spec.uri_template, &segments);
-  if (!parsed.ok()) return parsed.WithContext(what + " is not a level-1 URI template");
+  if (!parsed.ok()) return parsed.WithContext(what + " is not a URI template of {var} and {+var}");
   if (segments.empty() || segments[0].is_var || !HasScheme(segments[0].text)) {
     return Status::InvalidArgument(what + " must start with a URI scheme (scheme:...)");
   }
@@ -229,6 +236,48 @@ std::vector<std::shared_ptr<const ResourceSpec>> ResourceRegistry::List() const 
 std::vector<std::shared_ptr<const ResourceTemplateSpec>> ResourceRegistry::ListTemplates() const {
   std::lock_guard<std::mutex> lock(mu_);
   return templates_;
+}
+
+void ResourceRegistry::AddLister(Lister lister) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    listers_.push_back(std::move(lister));
+  }
+  changes_.Publish({ChangeKind::kResourcesChanged, ""});
+}
+
+std::vector<Json> ResourceRegistry::ListDescriptors() const {
+  std::vector<Json> out;
+  std::vector<Lister> listers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& r : resources_) out.push_back(Descriptor(*r));
+    listers = listers_;
+  }
+  for (const Lister& lister : listers) {
+    for (Json& d : lister()) out.push_back(std::move(d));
+  }
+  return out;
+}
+
+void ResourceRegistry::SetInterestHook(InterestHook hook) {
+  std::lock_guard<std::mutex> lock(interest_mu_);
+  interest_hook_ = std::move(hook);
+}
+
+void ResourceRegistry::AddInterest(const std::string& uri) {
+  std::lock_guard<std::mutex> lock(interest_mu_);
+  if (++interest_counts_[uri] == 1 && interest_hook_) interest_hook_(uri, true);
+}
+
+void ResourceRegistry::DropInterest(const std::string& uri) {
+  std::lock_guard<std::mutex> lock(interest_mu_);
+  auto it = interest_counts_.find(uri);
+  if (it == interest_counts_.end()) return;
+  if (--it->second == 0) {
+    interest_counts_.erase(it);
+    if (interest_hook_) interest_hook_(uri, false);
+  }
 }
 
 Json ResourceRegistry::Descriptor(const ResourceSpec& spec) {

@@ -1,5 +1,5 @@
-// ResourceRegistry: fixed resources (by URI) and URI templates (RFC 6570 level 1,
-// "{var}" segments), with the readers behind them.
+// ResourceRegistry: fixed resources (by URI) and URI templates (RFC 6570
+// "{var}" and "{+var}" expressions), with the readers behind them.
 #pragma once
 
 #include <functional>
@@ -75,6 +75,26 @@ class ResourceRegistry {
   // Completion for ref/resource: the template with this exact uri_template.
   std::shared_ptr<const ResourceTemplateSpec> FindTemplate(const std::string& uri_template) const;
 
+  // Resources listed beyond the fixed ones (resources/list): `lister` returns
+  // descriptors ({uri, name, …}) computed when a client lists, after the
+  // fixed resources and earlier listers. Called unlocked, on the session's
+  // thread; it may block briefly (a directory read).
+  using Lister = std::function<std::vector<Json>()>;
+  void AddLister(Lister lister);
+  // The fixed resources' descriptors followed by every lister's.
+  std::vector<Json> ListDescriptors() const;
+
+  // Interest in updates of a URI (resources/subscribe, subscriptions/listen),
+  // counted per URI across sessions. The hook learns when a URI gains its
+  // first subscriber (true) and loses its last (false), so a provider can
+  // start and stop watching what backs it. Hook calls are serialised; the
+  // hook must not call AddInterest/DropInterest. Sessions call these without
+  // holding their own locks.
+  using InterestHook = std::function<void(const std::string& uri, bool interested)>;
+  void SetInterestHook(InterestHook hook);
+  void AddInterest(const std::string& uri);
+  void DropInterest(const std::string& uri);
+
   // Publishes kResourceUpdated for `uri` (subscribers get resources/updated).
   void NotifyUpdated(const std::string& uri) { changes_.Publish({ChangeKind::kResourceUpdated, uri}); }
   ChangeFeed& changes() { return changes_; }
@@ -83,13 +103,19 @@ class ResourceRegistry {
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<const ResourceSpec>> resources_;           // guarded by mu_
   std::vector<std::shared_ptr<const ResourceTemplateSpec>> templates_;  // guarded by mu_
+  std::vector<Lister> listers_;                                         // guarded by mu_
+  std::mutex interest_mu_;
+  InterestHook interest_hook_;                   // guarded by interest_mu_
+  std::map<std::string, int> interest_counts_;  // guarded by interest_mu_
   ChangeFeed changes_;
 };
 
-// Matches `uri` against a level-1 template; fills `vars` on success. A variable
-// matches one or more characters other than '/' (taken as they appear in the
-// URI, without percent-decoding); where a split is ambiguous, an earlier
-// variable takes the longest run that lets the rest match.
+// Matches `uri` against a template of "{var}" and "{+var}" expressions
+// (RFC 6570 levels 1 and 2); fills `vars` on success. "{var}" matches one or
+// more characters other than '/', "{+var}" (reserved expansion) one or more
+// of any; values are taken as they appear in the URI, without
+// percent-decoding. Where a split is ambiguous, an earlier variable takes the
+// longest run that lets the rest match.
 bool MatchUriTemplate(const std::string& tmpl, const std::string& uri,
                       std::map<std::string, std::string>* vars);
 

@@ -14,7 +14,25 @@ Server::Server(ServerOptions options, ToolRegistry& tools, ResourceRegistry& res
   SecureRandomBytes(hmac_key_.data(), hmac_key_.size());
 }
 
-Server::~Server() = default;
+Server::~Server() { WaitForWorkers(); }
+
+void Server::WaitForWorkers() {
+  std::unique_lock<std::mutex> lock(live_mu_);
+  if (live_workers_ > 0) {
+    WEFT_LOG(kDebug) << "waiting for " << live_workers_ << " session worker(s) to end";
+  }
+  live_cv_.wait(lock, [this] { return live_workers_ == 0; });
+}
+
+Server::WorkerLease::WorkerLease(Server& server) : server_(server) {
+  std::lock_guard<std::mutex> lock(server_.live_mu_);
+  ++server_.live_workers_;
+}
+
+Server::WorkerLease::~WorkerLease() {
+  std::lock_guard<std::mutex> lock(server_.live_mu_);
+  if (--server_.live_workers_ == 0) server_.live_cv_.notify_all();
+}
 
 void Server::Observe(const RequestRecord& r) const {
   WEFT_LOG(kDebug) << r.method << (r.target.empty() ? "" : " " + r.target)

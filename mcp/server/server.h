@@ -6,7 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <vector>
 #include <memory>
 #include <string>
@@ -123,6 +125,26 @@ class Server {
   std::string SealState(const nlohmann::json& state) const;
   Result<nlohmann::json> UnsealState(const std::string& sealed) const;
 
+  // Blocks until no session worker thread is left. A transport whose
+  // observers or connections workers may still use calls it when it shuts
+  // down, after ending its sessions; ~Server calls it too.
+  void WaitForWorkers();
+
+  // Held by each session worker thread for its whole life. A worker may
+  // outlive its transport (a handler slow to notice cancellation), and it
+  // uses the server and its registries until it ends — its session may even
+  // be destroyed on it — so ~Server waits until no worker is left.
+  class WorkerLease {
+   public:
+    explicit WorkerLease(Server& server);
+    ~WorkerLease();
+    WorkerLease(const WorkerLease&) = delete;
+    WorkerLease& operator=(const WorkerLease&) = delete;
+
+   private:
+    Server& server_;
+  };
+
  private:
   ServerOptions options_;
   ToolRegistry& tools_;
@@ -130,6 +152,9 @@ class Server {
   PromptRegistry& prompts_;
   std::string hmac_key_;  // 32 random bytes, fixed for the process
   std::vector<RequestObserver> observers_;  // fixed once serving starts
+  std::mutex live_mu_;
+  std::condition_variable live_cv_;  // live_workers_ reached 0
+  int live_workers_ = 0;             // guarded by live_mu_
 };
 
 }  // namespace weft::mcp

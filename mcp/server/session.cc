@@ -100,10 +100,17 @@ void Session::StopWatching() {
 void Session::Close() {
   StopWatching();
   std::unique_lock<std::mutex> lock(mu_);
-  for (auto& [key, stream] : listens_) in_flight_.erase(key);  // streams never finish on their own
+  std::vector<std::shared_ptr<ListenStream>> ended;
+  for (auto& [key, stream] : listens_) {
+    in_flight_.erase(key);  // streams never finish on their own
+    ended.push_back(stream);
+  }
   listens_.clear();
+  std::set<std::string> subscriptions = std::move(subscribed_uris_);
+  subscribed_uris_.clear();
   idle_cv_.wait_for(lock, kDrainGrace, [&] { return in_flight_.empty(); });
   lock.unlock();
+  ReleaseInterest(ended, subscriptions);
   CancelAll();
   lock.lock();
   stopping_ = true;
@@ -193,13 +200,19 @@ void Session::HandleNotification(const Message& msg) {
     if (!msg.params.is_object() || !msg.params.contains("requestId")) return;
     std::string key = msg.params["requestId"].dump();
     std::shared_ptr<Call> call;
+    std::vector<std::shared_ptr<ListenStream>> ended;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = in_flight_.find(key);
       if (it != in_flight_.end()) call = it->second;
       // A listen stream has no worker: cancelling it is its whole ending.
-      if (listens_.erase(key) > 0) in_flight_.erase(key);
+      if (auto ls = listens_.find(key); ls != listens_.end()) {
+        ended.push_back(ls->second);
+        listens_.erase(ls);
+        in_flight_.erase(key);
+      }
     }
+    ReleaseInterest(ended, {});
     if (call) {
       WEFT_LOG(kDebug) << "cancelled request " << key << ": "
                        << StringOr(msg.params, "reason", "no reason given");
@@ -424,24 +437,30 @@ void Session::StartWorker(std::function<void()> job) {
     return;
   }
   ++workers_;
-  std::thread([self = shared_from_this()] {
-    std::unique_lock<std::mutex> worker_lock(self->mu_);
-    for (;;) {
-      ++self->idle_workers_;
-      self->work_cv_.wait(worker_lock, [&] { return !self->jobs_.empty() || self->stopping_; });
-      --self->idle_workers_;
-      if (self->jobs_.empty()) break;  // stopping
-      auto next = std::move(self->jobs_.front());
-      self->jobs_.pop_front();
-      ++self->running_jobs_;
-      worker_lock.unlock();
-      next();
-      worker_lock.lock();
-      --self->running_jobs_;
-      self->idle_cv_.notify_all();  // Run() may be waiting for in_flight_ to drain
+  auto lease = std::make_unique<Server::WorkerLease>(server_);
+  std::thread([self = shared_from_this(), lease = std::move(lease)]() mutable {
+    {
+      std::unique_lock<std::mutex> worker_lock(self->mu_);
+      for (;;) {
+        ++self->idle_workers_;
+        self->work_cv_.wait(worker_lock, [&] { return !self->jobs_.empty() || self->stopping_; });
+        --self->idle_workers_;
+        if (self->jobs_.empty()) break;  // stopping
+        auto next = std::move(self->jobs_.front());
+        self->jobs_.pop_front();
+        ++self->running_jobs_;
+        worker_lock.unlock();
+        next();
+        worker_lock.lock();
+        --self->running_jobs_;
+        self->idle_cv_.notify_all();  // Run() may be waiting for in_flight_ to drain
+      }
+      --self->workers_;
+      self->idle_cv_.notify_all();
     }
-    --self->workers_;
-    self->idle_cv_.notify_all();
+    // The session may end here, on this thread; the lease goes after it.
+    self.reset();
+    lease.reset();
   }).detach();
 }
 
@@ -449,11 +468,14 @@ void Session::CancelAll() {
   // Waiters on our own requests to the client poll their call's token, so
   // cancelling the calls releases them too.
   std::vector<std::shared_ptr<Call>> calls;
+  std::vector<std::shared_ptr<ListenStream>> ended;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [k, c] : in_flight_) calls.push_back(c);
+    for (auto& [k, stream] : listens_) ended.push_back(stream);
     listens_.clear();
   }
+  ReleaseInterest(ended, {});
   for (auto& c : calls) c->token().Cancel();
 }
 

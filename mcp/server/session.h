@@ -171,6 +171,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // Registry change events → notifications.
   void OnChange(const ChangeEvent& event);
   void StopWatching();
+  // Gives back the interest in resource updates that ended listen streams
+  // and dropped legacy subscriptions held (ResourceRegistry::DropInterest).
+  // Call without holding mu_.
+  void ReleaseInterest(const std::vector<std::shared_ptr<ListenStream>>& streams,
+                       const std::set<std::string>& uris);
   void StartWorker(std::function<void()> job);
   void CancelAll();
 

@@ -319,8 +319,7 @@ RpcOutcome Session::ToolsCall(Call& call) {
 }
 
 RpcOutcome Session::ResourcesList(Call& call) {
-  std::vector<Json> items;
-  for (const auto& r : server_.resources().List()) items.push_back(ResourceRegistry::Descriptor(*r));
+  std::vector<Json> items = server_.resources().ListDescriptors();
   return Page(call.params(), "resources", std::move(items), server_.options().page_size);
 }
 
@@ -352,16 +351,26 @@ RpcOutcome Session::Subscribe(Call& call) {
   if (!server_.resources().Exists(uri)) {
     return RpcOutcome::Fail(rpc::kResourceNotFoundLegacy, "Resource not found: " + uri, Json{{"uri", uri}});
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  subscribed_uris_.insert(uri);
+  // Interest first, as for listen streams; a repeated subscribe gives it back.
+  server_.resources().AddInterest(uri);
+  bool added = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    added = subscribed_uris_.insert(uri).second;
+  }
+  if (!added) server_.resources().DropInterest(uri);
   return RpcOutcome::Ok(Json::object());
 }
 
 RpcOutcome Session::Unsubscribe(Call& call) {
   std::string uri;
   if (auto bad = RequiredString(call.params(), "uri", &uri)) return *bad;
-  std::lock_guard<std::mutex> lock(mu_);
-  subscribed_uris_.erase(uri);
+  bool removed = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    removed = subscribed_uris_.erase(uri) > 0;
+  }
+  if (removed) server_.resources().DropInterest(uri);
   return RpcOutcome::Ok(Json::object());
 }
 
@@ -462,6 +471,8 @@ RpcOutcome Session::Listen(Call& call) {
     }
     agreed["resourceSubscriptions"] = std::move(uris);
   }
+  // Interest first: the stream may be cancelled (and release it) as soon as it is listed.
+  for (const std::string& uri : stream->uris) server_.resources().AddInterest(uri);
   {
     std::lock_guard<std::mutex> lock(mu_);
     listens_[call.key()] = stream;
@@ -471,6 +482,14 @@ RpcOutcome Session::Listen(Call& call) {
   outbox_->Send(Message::Notification("notifications/subscriptions/acknowledged", std::move(ack)),
                 WriteRoute{stream->id, false});
   return RpcOutcome::KeepOpen();
+}
+
+void Session::ReleaseInterest(const std::vector<std::shared_ptr<ListenStream>>& streams,
+                              const std::set<std::string>& uris) {
+  for (const auto& stream : streams) {
+    for (const std::string& uri : stream->uris) server_.resources().DropInterest(uri);
+  }
+  for (const std::string& uri : uris) server_.resources().DropInterest(uri);
 }
 
 void Session::OnChange(const ChangeEvent& event) {

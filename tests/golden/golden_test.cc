@@ -4,11 +4,14 @@
 // <file>.actual beside the file.
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/ns/workspace.h"
+#include "mcp/bridge/workspace_surface.h"
 #include "mcp/fixture/conformance_fixture.h"
 #include "mcp/jsonrpc/message.h"
 #include "mcp/server/server.h"
@@ -66,6 +69,7 @@ class Harness {
       Status s = fixture_->Register();
       EXPECT_TRUE(s.ok()) << s;
     }
+    if (std::find(setup.begin(), setup.end(), "workspace") != setup.end()) SetUpWorkspace();
     server_ = std::make_unique<mcp::Server>(options, tools_, resources_, prompts_);
     auto [client, server_end] = mcp::MemoryConnection::Pair();
     client_ = std::move(client);
@@ -80,6 +84,25 @@ class Harness {
   // Sends the step's frame and collects what the server answers to it. The
   // placeholder "<sealed>" in a client line stands for the last requestState
   // the server issued (MRTR retries echo it verbatim).
+  // The "workspace" setup: a small project served as workspace "golden", with
+  // a read-only bind at /notes; its temporary path reads "<workspace>" in
+  // transcripts.
+  void SetUpWorkspace() {
+    tmp_.WriteFile("proj/README.md", "# demo\n\nA small project for golden transcripts.\n");
+    tmp_.WriteFile("proj/src/main.c", "#include \"util.h\"\n\nint main(void) { return answer() - 42; }\n");
+    tmp_.WriteFile("proj/src/util.h", "static inline int answer(void) { return 42; }\n");
+    tmp_.WriteFile("notes/todo.txt", "write more tests\n");
+    ns::MountTable table;
+    ASSERT_TRUE(table.Add("/", ns::Source{ns::Source::Kind::kHost, "", tmp_.Join("proj"), false}).ok());
+    ASSERT_TRUE(table.Add("/notes", ns::Source{ns::Source::Kind::kHost, "", tmp_.Join("notes"), true}).ok());
+    auto ws = ns::Workspace::Open("ws_golden", "golden", std::move(table), false);
+    ASSERT_TRUE(ws.ok()) << ws.status();
+    workspaces_.Add(std::move(ws).value());
+    surface_ = std::make_unique<mcp::WorkspaceSurface>(workspaces_);
+    Status s = surface_->Register(tools_, resources_, prompts_);
+    ASSERT_TRUE(s.ok()) << s;
+  }
+
   std::vector<std::string> Run(const GoldenStep& step) {
     std::vector<std::string> got;
     std::string frame_text = step.client;
@@ -105,7 +128,7 @@ class Harness {
         if (wait_response || !step.await_method.empty()) continue;  // loop re-checks the deadline
         return got;
       }
-      got.push_back(Canonical(*frame));
+      got.push_back(Canonical(WithoutTempPaths(*frame)));
       Json msg = Json::parse(*frame, nullptr, false);
       if (msg.is_object() && msg.contains("result") && msg["result"].is_object() &&
           msg["result"].contains("requestState") && msg["result"]["requestState"].is_string()) {
@@ -124,6 +147,19 @@ class Harness {
   }
 
  private:
+  // The temporary workspace's path reads "<workspace>", and file times
+  // (RFC 3339, as the fs tools report them) read "<time>".
+  std::string WithoutTempPaths(std::string frame) const {
+    for (size_t at; (at = frame.find(tmp_.path())) != std::string::npos;) {
+      frame.replace(at, tmp_.path().size(), "<workspace>");
+    }
+    static const std::regex kTime(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z)");
+    return std::regex_replace(frame, kTime, "<time>");
+  }
+
+  ScopedTempDir tmp_;
+  ns::Workspaces workspaces_;
+  std::unique_ptr<mcp::WorkspaceSurface> surface_;
   mcp::ToolRegistry tools_;
   mcp::ResourceRegistry resources_;
   mcp::PromptRegistry prompts_;

@@ -1,0 +1,777 @@
+// Shared pieces of the fs venom: entry types, times, UTF-8, directory
+// reading over fds, glob and gitignore matching, and the namespace walk.
+#include "core/venoms/fs/fs_common.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <utility>
+
+#include "core/base/strings.h"
+
+namespace weft::venoms::fs {
+namespace {
+
+// A .gitignore larger than this is read only this far.
+constexpr size_t kMaxIgnoreFileBytes = 256 * 1024;
+
+Status ErrnoStatus(int err, std::string_view shown) {
+  switch (err) {
+    case ENOENT: return Status::NotFound(StrCat({shown, " does not exist"}));
+    case EACCES:
+    case EPERM: return Status::PermissionDenied(StrCat({shown, ": permission denied"}));
+    case ENOTDIR: return Status::FailedPrecondition(StrCat({shown, " is not a directory"}));
+    case ELOOP: return Status::FailedPrecondition(StrCat({shown, " is a symbolic link"}));
+    default: return Status::FromErrno(err, shown);
+  }
+}
+
+EntryType TypeOfDirent(unsigned char d_type) {
+  switch (d_type) {
+    case DT_REG: return EntryType::kFile;
+    case DT_DIR: return EntryType::kDir;
+    case DT_LNK: return EntryType::kSymlink;
+    default: return EntryType::kOther;
+  }
+}
+
+// The components of a '/'-separated relative path.
+std::vector<std::string_view> SplitPath(std::string_view rel) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= rel.size()) {
+    size_t end = rel.find('/', start);
+    if (end == std::string_view::npos) end = rel.size();
+    if (end > start) out.push_back(rel.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool HasGlobMeta(std::string_view s) { return s.find_first_of("*?[\\") != std::string_view::npos; }
+
+// Reads at most `max` bytes of a regular file `name` in `dir_fd` (no
+// follow); "" when it is missing, unreadable or not a regular file.
+std::string ReadSmallFileAt(int dir_fd, const char* name, size_t max) {
+  int fd = ::openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return "";
+  UniqueFd owned(fd);
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return "";
+  std::string out(std::min(max, static_cast<size_t>(st.st_size)), '\0');
+  size_t got = 0;
+  while (got < out.size()) {
+    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  out.resize(got);
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Entries, times, modes, text
+
+EntryType TypeOfMode(mode_t mode) {
+  if (S_ISREG(mode)) return EntryType::kFile;
+  if (S_ISDIR(mode)) return EntryType::kDir;
+  if (S_ISLNK(mode)) return EntryType::kSymlink;
+  return EntryType::kOther;
+}
+
+const char* EntryTypeName(EntryType type) {
+  switch (type) {
+    case EntryType::kFile: return "file";
+    case EntryType::kDir: return "dir";
+    case EntryType::kSymlink: return "symlink";
+    case EntryType::kOther: return "other";
+  }
+  return "other";
+}
+
+std::string Rfc3339Utc(const struct timespec& ts) {
+  struct tm tm;
+  time_t secs = ts.tv_sec;
+  if (::gmtime_r(&secs, &tm) == nullptr) return "1970-01-01T00:00:00Z";
+  char buf[64];
+  size_t n = ::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return std::string(buf, n);
+}
+
+std::string OctalMode(mode_t mode) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+int64_t TimespecNanos(const struct timespec& ts) {
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+Json StatFields(const struct stat& st) {
+  return Json{{"type", EntryTypeName(TypeOfMode(st.st_mode))},
+              {"size", static_cast<int64_t>(st.st_size)},
+              {"mode", OctalMode(st.st_mode)},
+              {"mtime", Rfc3339Utc(st.st_mtim)},
+              {"ctime", Rfc3339Utc(st.st_ctim)}};
+}
+
+std::string HumanSize(uint64_t bytes) {
+  if (bytes < 1024) return StrCat({std::to_string(bytes), " B"});
+  static const char* const kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+  double v = static_cast<double>(bytes) / 1024;
+  size_t unit = 0;
+  while (v >= 1024 && unit + 1 < std::size(kUnits)) {
+    v /= 1024;
+    ++unit;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[unit]);
+  return buf;
+}
+
+std::string JoinNsPath(std::string_view dir, std::string_view name) {
+  return dir == "/" ? StrCat({"/", name}) : StrCat({dir, "/", name});
+}
+
+namespace {
+
+// The length of the valid UTF-8 sequence starting at bytes[i], or 0.
+size_t SequenceLength(std::string_view bytes, size_t i) {
+  unsigned char c = static_cast<unsigned char>(bytes[i]);
+  if (c < 0x80) return 1;
+  size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (len == 0 || (len == 2 && c < 0xc2) || (len == 4 && c > 0xf4) || i + len > bytes.size()) return 0;
+  unsigned char c1 = static_cast<unsigned char>(bytes[i + 1]);
+  if ((c1 & 0xc0) != 0x80) return 0;
+  // Overlong 3- and 4-byte forms, surrogates, and code points past U+10FFFF.
+  if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 >= 0xa0) || (c == 0xf0 && c1 < 0x90) ||
+      (c == 0xf4 && c1 >= 0x90)) {
+    return 0;
+  }
+  for (size_t k = 2; k < len; ++k) {
+    if ((static_cast<unsigned char>(bytes[i + k]) & 0xc0) != 0x80) return 0;
+  }
+  return len;
+}
+
+}  // namespace
+
+void AppendValidUtf8(std::string* out, std::string_view bytes) {
+  size_t i = 0;
+  while (i < bytes.size()) {
+    // Copy runs of ASCII at once.
+    size_t run = i;
+    while (run < bytes.size() && static_cast<unsigned char>(bytes[run]) < 0x80) ++run;
+    out->append(bytes.substr(i, run - i));
+    i = run;
+    if (i >= bytes.size()) break;
+    size_t len = SequenceLength(bytes, i);
+    if (len == 0) {
+      out->append("\xEF\xBF\xBD");
+      ++i;
+    } else {
+      out->append(bytes.substr(i, len));
+      i += len;
+    }
+  }
+}
+
+size_t Utf8Boundary(std::string_view bytes, size_t max) {
+  if (max >= bytes.size()) return bytes.size();
+  size_t n = max;
+  // Back off over at most three continuation bytes to the start of a sequence.
+  for (int k = 0; k < 3 && n > 0 && (static_cast<unsigned char>(bytes[n]) & 0xc0) == 0x80; ++k) --n;
+  return (static_cast<unsigned char>(bytes[n]) & 0xc0) == 0x80 ? max : n;
+}
+
+Result<std::string> ReadLinkAt(int dir_fd, const char* name, std::string_view shown) {
+  std::string buf(256, '\0');
+  for (;;) {
+    ssize_t n = ::readlinkat(dir_fd, name, buf.data(), buf.size());
+    if (n < 0) return ErrnoStatus(errno, shown);
+    if (static_cast<size_t>(n) < buf.size()) {
+      buf.resize(static_cast<size_t>(n));
+      return buf;
+    }
+    if (buf.size() > PATH_MAX) return Status::FailedPrecondition(StrCat({shown, ": the link target is too long"}));
+    buf.resize(buf.size() * 4);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Directories over fds
+
+Result<UniqueFd> OpenDirAt(int parent_fd, const char* name, std::string_view shown) {
+  int fd = ::openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, shown);
+  return UniqueFd(fd);
+}
+
+Result<std::vector<DirEntry>> ReadDirFd(int dir_fd, std::string_view shown, size_t max_entries) {
+  // A fresh open of "." has its own position: dir_fd stays untouched.
+  int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, shown);
+  DIR* dir = ::fdopendir(fd);
+  if (dir == nullptr) {
+    int err = errno;
+    ::close(fd);
+    return ErrnoStatus(err, shown);
+  }
+  std::vector<DirEntry> out;
+  Status status;
+  for (;;) {
+    errno = 0;
+    struct dirent* d = ::readdir(dir);
+    if (d == nullptr) {
+      if (errno != 0) status = ErrnoStatus(errno, shown);
+      break;
+    }
+    const char* name = d->d_name;
+    if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+    if (out.size() >= max_entries) {
+      status = Status::ResourceExhausted(StrCat({shown, " holds more than ", std::to_string(max_entries),
+                                                 " entries, more than this operation reads"}));
+      break;
+    }
+    EntryType type = TypeOfDirent(d->d_type);
+    if (d->d_type == DT_UNKNOWN) {
+      struct stat st;
+      if (::fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) type = TypeOfMode(st.st_mode);
+    }
+    out.push_back(DirEntry{name, type});
+  }
+  ::closedir(dir);
+  if (!status.ok()) return status;
+  return out;
+}
+
+namespace {
+
+// The first component of `path` below `dir`, when `path` lies strictly
+// below it; `direct` says whether that component is the whole rest.
+bool ChildOf(std::string_view dir, std::string_view path, std::string_view* name, bool* direct) {
+  std::string_view rest;
+  if (dir == "/") {
+    if (path.size() < 2 || path[0] != '/') return false;
+    rest = path.substr(1);
+  } else {
+    if (path.size() <= dir.size() + 1 || path.substr(0, dir.size()) != dir || path[dir.size()] != '/') return false;
+    rest = path.substr(dir.size() + 1);
+  }
+  size_t slash = rest.find('/');
+  *direct = slash == std::string_view::npos;
+  *name = rest.substr(0, slash);
+  return !name->empty();
+}
+
+}  // namespace
+
+bool HasBindsBelow(const ns::MountTable& mounts, std::string_view dir) {
+  std::string_view name;
+  bool direct = false;
+  for (const ns::Mount& m : mounts.mounts()) {
+    if (ChildOf(dir, m.path, &name, &direct)) return true;
+  }
+  return false;
+}
+
+std::vector<NsEntry> MergeBinds(const ns::MountTable& mounts, std::string_view dir, std::vector<DirEntry> host) {
+  std::vector<NsEntry> binds;
+  for (const ns::Mount& m : mounts.mounts()) {
+    std::string_view name;
+    bool direct = false;
+    if (!ChildOf(dir, m.path, &name, &direct)) continue;
+    auto same = std::find_if(binds.begin(), binds.end(), [&](const NsEntry& e) { return e.name == name; });
+    if (same == binds.end()) {
+      binds.push_back(NsEntry{std::string(name), EntryType::kDir, direct ? &m : nullptr, !direct});
+    } else if (direct) {
+      same->bind = &m;
+      same->implied = false;
+    }
+  }
+  std::vector<NsEntry> out;
+  out.reserve(host.size() + binds.size());
+  for (DirEntry& e : host) {
+    auto bind = std::find_if(binds.begin(), binds.end(), [&](const NsEntry& b) { return b.name == e.name; });
+    if (bind != binds.end()) {
+      if (bind->bind != nullptr) continue;  // the bind hides the host entry
+      bind->name.clear();                   // the host has the directory a deeper bind needs
+    }
+    out.push_back(NsEntry{std::move(e.name), e.type, nullptr, false});
+  }
+  for (NsEntry& b : binds) {
+    if (!b.name.empty()) out.push_back(std::move(b));
+  }
+  return out;
+}
+
+Result<UniqueFd> OpenNsDir(const ns::Workspace& ws, std::string_view dir) {
+  WEFT_ASSIGN_OR_RETURN(std::string path, ws.CanonicalPath(dir));
+  Result<UniqueFd> at = ws.OpenPath(path, O_PATH);
+  if (!at.ok()) {
+    if (at.status().code() == StatusCode::kNotFound && HasBindsBelow(ws.mounts(), path)) return UniqueFd();
+    return at.status();
+  }
+  struct stat st;
+  if (::fstat(at->get(), &st) != 0) return ErrnoStatus(errno, path);
+  if (!S_ISDIR(st.st_mode)) {
+    return Status::FailedPrecondition(
+        StrCat({path, " is a ", EntryTypeName(TypeOfMode(st.st_mode)), ", not a directory; use fs_read or fs_stat"}));
+  }
+  int fd = ::openat(at->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, path);
+  return UniqueFd(fd);
+}
+
+// ---------------------------------------------------------------------------
+// Globs and gitignore
+
+NameGlob::NameGlob(std::string pattern) : kind_(Kind::kFnmatch), pattern_(std::move(pattern)) {
+  std::string_view p = pattern_;
+  if (!HasGlobMeta(p)) {
+    kind_ = Kind::kLiteral;
+    fixed_ = pattern_;
+  } else if (p == "*" || p == "**") {
+    kind_ = Kind::kAll;
+  } else if (p.front() == '*' && !HasGlobMeta(p.substr(1))) {
+    kind_ = Kind::kSuffix;
+    fixed_ = std::string(p.substr(1));
+  } else if (p.back() == '*' && !HasGlobMeta(p.substr(0, p.size() - 1))) {
+    kind_ = Kind::kPrefix;
+    fixed_ = std::string(p.substr(0, p.size() - 1));
+  }
+}
+
+bool NameGlob::Match(std::string_view name) const {
+  switch (kind_) {
+    case Kind::kLiteral: return name == fixed_;
+    case Kind::kAll: return true;
+    case Kind::kSuffix: return name.size() >= fixed_.size() && name.substr(name.size() - fixed_.size()) == fixed_;
+    case Kind::kPrefix: return name.size() >= fixed_.size() && name.substr(0, fixed_.size()) == fixed_;
+    case Kind::kFnmatch: break;
+  }
+  std::string z(name);
+  return ::fnmatch(pattern_.c_str(), z.c_str(), 0) == 0;
+}
+
+ComponentsMatcher::ComponentsMatcher(std::vector<NameGlob> globs) : globs_(std::move(globs)) {
+  if (globs_.size() > kMaxComponents) globs_.erase(globs_.begin() + kMaxComponents, globs_.end());
+  for (const NameGlob& g : globs_) any_.push_back(g.pattern() == "**");
+}
+
+uint64_t ComponentsMatcher::Closure(uint64_t state) const {
+  // "**" may match nothing, except as the last component.
+  for (size_t i = 0; i + 1 < globs_.size(); ++i) {
+    if (((state >> i) & 1U) && any_[i]) state |= uint64_t{1} << (i + 1);
+  }
+  return state;
+}
+
+uint64_t ComponentsMatcher::Start() const { return Closure(1); }
+
+uint64_t ComponentsMatcher::Step(uint64_t state, std::string_view component) const {
+  uint64_t next = 0;
+  for (size_t i = 0; i < globs_.size(); ++i) {
+    if (!((state >> i) & 1U)) continue;
+    if (any_[i]) {
+      next |= (uint64_t{1} << i) | (uint64_t{1} << (i + 1));
+    } else if (globs_[i].Match(component)) {
+      next |= uint64_t{1} << (i + 1);
+    }
+  }
+  return Closure(next);
+}
+
+bool ComponentsMatcher::Match(const std::vector<std::string_view>& parts) const {
+  uint64_t state = Start();
+  for (std::string_view part : parts) {
+    state = Step(state, part);
+    if (state == 0) return false;
+  }
+  return Accepts(state);
+}
+
+void IgnoreRules::AddLines(std::string_view text) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    AddPattern(text.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
+void IgnoreRules::AddPattern(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  // Trailing spaces go, unless escaped with a backslash.
+  while (!line.empty() && line.back() == ' ' && !(line.size() >= 2 && line[line.size() - 2] == '\\')) {
+    line.remove_suffix(1);
+  }
+  if (line.empty() || line.front() == '#') return;
+  Rule rule;
+  if (line.front() == '!') {
+    rule.negate = true;
+    line.remove_prefix(1);
+  } else if (line.size() >= 2 && line[0] == '\\' && (line[1] == '#' || line[1] == '!')) {
+    line.remove_prefix(1);
+  }
+  if (!line.empty() && line.back() == '/') {
+    rule.dir_only = true;
+    while (!line.empty() && line.back() == '/') line.remove_suffix(1);
+  }
+  if (line.empty()) return;
+  rule.anchored = line.find('/') != std::string_view::npos;
+  if (rule.anchored) {
+    while (!line.empty() && line.front() == '/') line.remove_prefix(1);
+    std::vector<NameGlob> globs;
+    for (std::string_view part : SplitPath(line)) globs.emplace_back(std::string(part));
+    if (globs.empty() || globs.size() > ComponentsMatcher::kMaxComponents) return;
+    rule.anchored_parts = ComponentsMatcher(std::move(globs));
+  } else {
+    rule.name.emplace_back(std::string(line));
+  }
+  rules_.push_back(std::move(rule));
+}
+
+IgnoreRules::Verdict IgnoreRules::Check(std::string_view rel, bool is_dir) const {
+  std::vector<std::string_view> parts;
+  bool split = false;
+  size_t slash = rel.rfind('/');
+  std::string_view name = slash == std::string_view::npos ? rel : rel.substr(slash + 1);
+  for (auto it = rules_.rbegin(); it != rules_.rend(); ++it) {
+    if (it->dir_only && !is_dir) continue;
+    bool match = false;
+    if (it->anchored) {
+      if (!split) {
+        parts = SplitPath(rel);
+        split = true;
+      }
+      match = it->anchored_parts.Match(parts);
+    } else {
+      match = it->name.front().Match(name);
+    }
+    if (match) return it->negate ? Verdict::kKeep : Verdict::kIgnore;
+  }
+  return Verdict::kNone;
+}
+
+// ---------------------------------------------------------------------------
+// The walk
+
+namespace {
+
+class Walker {
+ public:
+  Walker(const ns::Workspace& ws, Context& ctx, const WalkOptions& options,
+         const std::function<WalkStep(const WalkEntry&)>& visit)
+      : ws_(ws), ctx_(ctx), options_(options), visit_(visit) {
+    for (const std::string& e : options_.exclude) exclude_.AddPattern(e);
+  }
+
+  Result<WalkStats> Run(std::string_view start) {
+    WEFT_ASSIGN_OR_RETURN(start_, ws_.CanonicalPath(start));
+    WEFT_ASSIGN_OR_RETURN(UniqueFd fd, OpenNsDir(ws_, start_));
+    if (options_.gitignore) LoadAncestorIgnores();
+    WEFT_RETURN_IF_ERROR(Dir(fd.get(), start_, 1, options_.initial_state));
+    return stats_;
+  }
+
+ private:
+  struct Level {
+    std::string base;
+    IgnoreRules rules;
+  };
+
+  static std::string_view RelTo(std::string_view base, std::string_view path) {
+    return base == "/" ? path.substr(1) : path.substr(base.size() + 1);
+  }
+
+  // The .gitignore files of the directories above the start, from "/" down.
+  void LoadAncestorIgnores() {
+    std::vector<std::string> dirs;
+    for (std::string dir = start_; dir != "/";) {
+      size_t slash = dir.rfind('/');
+      dir = slash == 0 ? "/" : dir.substr(0, slash);
+      dirs.push_back(dir);
+    }
+    for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) {
+      Result<UniqueFd> fd = OpenNsDir(ws_, *it);
+      if (!fd.ok() || !fd->valid()) continue;
+      PushIgnoreFile(fd->get(), *it);
+    }
+  }
+
+  bool PushIgnoreFile(int dir_fd, const std::string& dir) {
+    std::string text = ReadSmallFileAt(dir_fd, ".gitignore", kMaxIgnoreFileBytes);
+    if (text.empty()) return false;
+    Level level{dir, {}};
+    level.rules.AddLines(text);
+    if (level.rules.empty()) return false;
+    ignores_.push_back(std::move(level));
+    return true;
+  }
+
+  bool Ignored(const std::string& path, bool is_dir) const {
+    for (auto it = ignores_.rbegin(); it != ignores_.rend(); ++it) {
+      IgnoreRules::Verdict v = it->rules.Check(RelTo(it->base, path), is_dir);
+      if (v != IgnoreRules::Verdict::kNone) return v == IgnoreRules::Verdict::kIgnore;
+    }
+    return false;
+  }
+
+  // Skipped before the visitor sees it: hidden, .git, excluded, ignored.
+  bool Skip(const std::string& path, std::string_view rel, std::string_view name, bool is_dir) const {
+    if (!options_.hidden && name.front() == '.') return true;
+    if (options_.gitignore && name == ".git") return true;
+    if (!exclude_.empty() && exclude_.Check(rel, is_dir) == IgnoreRules::Verdict::kIgnore) return true;
+    return options_.gitignore && !ignores_.empty() && Ignored(path, is_dir);
+  }
+
+  // Opens a child directory to enter; an invalid fd for an implied one,
+  // nullopt-like failure (a non-ok Result) when it cannot be entered.
+  Result<UniqueFd> OpenChild(int dir_fd, const std::string& path, const NsEntry& e) {
+    if (e.implied) return UniqueFd();
+    if (e.bind != nullptr) return ws_.OpenPath(path, O_RDONLY | O_DIRECTORY);
+    if (dir_fd < 0) return Status::NotFound(path);
+    return OpenDirAt(dir_fd, e.name.c_str(), path);
+  }
+
+  Status Dir(int dir_fd, const std::string& path, int depth, uint64_t state) {
+    bool pushed = options_.gitignore && dir_fd >= 0 && PushIgnoreFile(dir_fd, path);
+    Status status = Entries(dir_fd, path, depth, state);
+    if (pushed) ignores_.pop_back();
+    return status;
+  }
+
+  Status Entries(int dir_fd, const std::string& path, int depth, uint64_t state) {
+    std::vector<DirEntry> host;
+    if (dir_fd >= 0) {
+      Result<std::vector<DirEntry>> read = ReadDirFd(dir_fd, path);
+      if (!read.ok()) return Status::Ok();  // unreadable: skipped
+      host = std::move(read).value();
+    }
+    std::vector<NsEntry> entries = MergeBinds(ws_.mounts(), path, std::move(host));
+    if (options_.sorted) {
+      std::sort(entries.begin(), entries.end(), [](const NsEntry& a, const NsEntry& b) { return a.name < b.name; });
+    }
+    for (const NsEntry& e : entries) {
+      if (stopped_) return Status::Ok();
+      if (++stats_.visited > options_.max_visits) {
+        stats_.hit_visit_cap = true;
+        stopped_ = true;
+        return Status::Ok();
+      }
+      if ((stats_.visited & 1023) == 0 && ctx_.cancelled()) return Status::Cancelled("the walk was cancelled");
+      std::string child = JoinNsPath(path, e.name);
+      std::string_view rel = RelTo(start_, child);
+      bool is_dir = e.type == EntryType::kDir;
+      if (Skip(child, rel, e.name, is_dir)) continue;
+      uint64_t child_state = 0;
+      WalkStep step = visit_(WalkEntry{child, rel, e.name, e.type, depth, dir_fd, e.bind, state, &child_state});
+      if (step == WalkStep::kStop) {
+        stopped_ = true;
+        return Status::Ok();
+      }
+      if (step == WalkStep::kPrune || !is_dir || depth >= options_.max_depth) continue;
+      Result<UniqueFd> sub = OpenChild(dir_fd, child, e);
+      if (!sub.ok()) continue;  // unreadable or on an unreachable bind: skipped
+      WEFT_RETURN_IF_ERROR(Dir(sub->get(), child, depth + 1, child_state));
+    }
+    return Status::Ok();
+  }
+
+  const ns::Workspace& ws_;
+  Context& ctx_;
+  const WalkOptions& options_;
+  const std::function<WalkStep(const WalkEntry&)>& visit_;
+  IgnoreRules exclude_;
+  std::vector<Level> ignores_;
+  std::string start_;
+  WalkStats stats_;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+Result<WalkStats> Walk(const ns::Workspace& ws, Context& ctx, std::string_view start, const WalkOptions& options,
+                       const std::function<WalkStep(const WalkEntry&)>& visit) {
+  Walker walker(ws, ctx, options, visit);
+  return walker.Run(start);
+}
+
+}  // namespace weft::venoms::fs
+
+// ---------------------------------------------------------------------------
+// Write side: errno messages, parents of places, bind-root refusals, mkdir -p.
+
+#include <cassert>
+
+#include "core/ns/resolve.h"
+
+namespace weft::venoms::fs {
+
+Status WriteErrno(int err, std::string_view shown) {
+  switch (err) {
+    case ENOENT: return Status::NotFound(StrCat({shown, " does not exist"}));
+    case EEXIST: return Status::AlreadyExists(StrCat({shown, " already exists"}));
+    case EACCES:
+    case EPERM: return Status::PermissionDenied(StrCat({shown, ": permission denied"}));
+    case ENOTDIR: return Status::FailedPrecondition(StrCat({shown, ": a component of the path is not a directory"}));
+    case EISDIR: return Status::FailedPrecondition(StrCat({shown, " is a directory"}));
+    case ELOOP: return Status::FailedPrecondition(StrCat({shown, " is a symbolic link"}));
+    case ENOTEMPTY: return Status::FailedPrecondition(StrCat({shown, " is a directory that is not empty"}));
+    case EROFS: return Status::FailedPrecondition(StrCat({shown, " is on a read-only file system"}));
+    case EBUSY: return Status::FailedPrecondition(StrCat({shown, " is in use (a mount point?)"}));
+    case ENOSPC:
+    case EDQUOT: return Status::ResourceExhausted(StrCat({"no space left on the device for ", shown}));
+    default: return Status::FromErrno(err, shown);
+  }
+}
+
+std::string GroupedCount(uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+ns::Place ParentPlace(const ns::Place& place) {
+  assert(!place.rest.empty());
+  size_t slash = place.rest.rfind('/');
+  size_t ns_slash = place.path.rfind('/');
+  return ns::Place{ns_slash == 0 ? std::string("/") : place.path.substr(0, ns_slash), place.mount, place.root_fd,
+                   slash == std::string::npos ? std::string() : place.rest.substr(0, slash)};
+}
+
+Result<ParentDir> OpenParentDir(const ns::Place& place) {
+  ns::Place parent = ParentPlace(place);
+  ParentDir out;
+  size_t slash = place.rest.rfind('/');
+  out.name = slash == std::string::npos ? place.rest : place.rest.substr(slash + 1);
+  out.path = parent.path;
+  Result<UniqueFd> dir = ns::OpenBeneathAs(place.root_fd, parent.rest, parent.path, O_PATH | O_DIRECTORY);
+  if (!dir.ok() && dir.status().code() == StatusCode::kNotFound) {
+    // Say so when the parent exists but is no directory.
+    Result<UniqueFd> any = ns::OpenBeneathAs(place.root_fd, parent.rest, parent.path, O_PATH);
+    struct stat st;
+    if (any.ok() && ::fstat(any->get(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+      return Status::FailedPrecondition(StrCat({parent.path, " is a ", EntryTypeName(TypeOfMode(st.st_mode)),
+                                                ", not a directory"}));
+    }
+  }
+  if (!dir.ok()) return dir.status();
+  out.fd = std::move(dir).value();
+  return out;
+}
+
+Status RefuseBindRoots(const ns::Workspace& ws, const ns::Place& place, std::string_view verb) {
+  if (place.rest.empty()) {
+    if (place.path == "/") {
+      return Status::PermissionDenied(StrCat({"cannot ", verb, " /: it is the root of the workspace; act on the "
+                                              "entries inside it instead"}));
+    }
+    return Status::PermissionDenied(StrCat({"cannot ", verb, " ", place.path, ": it is the root of the bind ",
+                                            place.path, " (", place.mount->source.dir,
+                                            "); act on the entries inside it instead"}));
+  }
+  std::string prefix = StrCat({place.path, "/"});
+  for (const ns::Mount& m : ws.mounts().mounts()) {
+    if (m.path.compare(0, prefix.size(), prefix) == 0) {
+      return Status::PermissionDenied(StrCat({"cannot ", verb, " ", place.path, ": the bind ", m.path,
+                                              " lies inside it; act on the entries beside the bind instead"}));
+    }
+  }
+  return Status::Ok();
+}
+
+void MadeDirs::Undo() {
+  for (size_t i = paths_.size(); i > 0; --i) ::unlinkat(parents_[i - 1].get(), names_[i - 1].c_str(), AT_REMOVEDIR);
+  parents_.clear();
+  names_.clear();
+  paths_.clear();
+}
+
+Result<MadeDirs> MakeDirs(const ns::Place& place) {
+  MadeDirs made;
+  WEFT_ASSIGN_OR_RETURN(UniqueFd dir, ns::OpenBeneathAs(place.root_fd, "", place.mount->path, O_PATH | O_DIRECTORY));
+  std::string rel;
+  size_t start = 0;
+  while (start < place.rest.size()) {
+    size_t end = std::min(place.rest.find('/', start), place.rest.size());
+    std::string name = place.rest.substr(start, end - start);
+    start = end + 1;
+    rel = rel.empty() ? name : StrCat({rel, "/", name});
+    std::string shown = JoinNsPath(place.mount->path, rel);
+    Status failed = Status::Unavailable(StrCat({shown, " keeps appearing and disappearing; try again"}));
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      struct stat st;
+      if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+          int fd = ::openat(dir.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (fd < 0) {
+            failed = WriteErrno(errno, shown);
+          } else {
+            dir.Reset(fd);
+            failed = Status::Ok();
+          }
+        } else if (S_ISLNK(st.st_mode)) {
+          Result<UniqueFd> via = ns::OpenBeneathAs(place.root_fd, rel, shown, O_PATH | O_DIRECTORY);
+          if (via.ok()) {
+            dir = std::move(via).value();
+            failed = Status::Ok();
+          } else if (via.status().code() == StatusCode::kPermissionDenied) {
+            failed = via.status();  // escapes the workspace
+          } else {
+            failed = Status::FailedPrecondition(
+                StrCat({shown, " is a symbolic link that does not lead to a directory"}));
+          }
+        } else {
+          failed = Status::FailedPrecondition(StrCat({shown, " is a ", EntryTypeName(TypeOfMode(st.st_mode)),
+                                                      ", not a directory"}));
+        }
+        break;
+      }
+      if (errno != ENOENT) {
+        failed = WriteErrno(errno, shown);
+        break;
+      }
+      if (::mkdirat(dir.get(), name.c_str(), 0755) != 0) {
+        if (errno == EEXIST) continue;  // made meanwhile: look again
+        failed = WriteErrno(errno, shown);
+        break;
+      }
+      int fd = ::openat(dir.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0) {
+        failed = WriteErrno(errno, shown);
+        ::unlinkat(dir.get(), name.c_str(), AT_REMOVEDIR);
+        break;
+      }
+      made.parents_.push_back(std::move(dir));
+      made.names_.push_back(name);
+      made.paths_.push_back(shown);
+      dir.Reset(fd);
+      failed = Status::Ok();
+      break;
+    }
+    if (!failed.ok()) {
+      made.Undo();
+      return failed;
+    }
+  }
+  return made;
+}
+
+}  // namespace weft::venoms::fs

@@ -1,0 +1,118 @@
+// The venom registry: every capability weft offers is declared here once, as
+// a venom op (DESIGN.md §4). MCP tools, call files, `weft call`, the catalog,
+// docs/tools.md and the golden tools/list are all derived from it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/base/cancellation.h"
+#include "core/base/json.h"
+#include "core/base/result.h"
+#include "core/schema/schema.h"
+
+namespace weft::venoms {
+
+// Behaviour hints clients auto-approve on: state them truthfully.
+struct Annotations {
+  bool read_only = false;    // changes nothing anywhere
+  bool destructive = false;  // may delete or overwrite (meaningful when !read_only)
+  bool idempotent = false;   // repeating the call with the same arguments changes nothing more
+  bool open_world = false;   // reaches beyond the workspace (network, other hosts)
+};
+
+// The right an op needs (DESIGN.md §4); grants hand these out.
+enum class Right { kFsRead, kFsWrite, kExec, kGitRead, kGitWrite, kAgentSpawn, kAdmin };
+// "fs.read", "fs.write", "exec", "git.read", "git.write", "agent.spawn", "admin".
+std::string_view RightName(Right right);
+
+// What a handler knows of the call it serves and how it reports while it
+// runs. One per call, owned by the caller (the MCP session, a call file);
+// used by the one thread running the handler.
+class Context {
+ public:
+  virtual ~Context() = default;
+  virtual const CancellationToken& cancellation() const = 0;
+  bool cancelled() const { return cancellation().cancelled(); }
+  // Progress on long work; `progress` increases between calls. A no-op when
+  // the caller asked for none.
+  virtual void Progress(double progress, std::optional<double> total, const std::string& message) = 0;
+};
+
+// A successful reply. `data` conforms to the op's output schema (MCP's
+// structuredContent; the whole answer of a call file). `content` is what a
+// model reads, as MCP content blocks ({type:"text", text} / image / audio /
+// resource); when null, callers render `data` as one text block.
+struct Reply {
+  Json data = Json::object();
+  Json content = nullptr;
+
+  // A reply whose readable form is `text`.
+  static Reply WithText(Json data, std::string text);
+};
+
+// Runs an op. `args` already conforms to the input schema. A non-ok Status is
+// a failure the model reads: say what went wrong and what to do instead.
+// May block (honour ctx.cancelled()) unless the op is declared nonblocking.
+using Handler = std::function<Result<Reply>(Context& ctx, const Json& args)>;
+
+struct OpSpec {
+  std::string venom;        // [a-z][a-z0-9]*
+  std::string op;           // [a-z][a-z0-9_]*
+  std::string title;        // short, for people
+  std::string description;  // for a model: what it does, when to use it, what it returns
+  Annotations annotations;
+  Right right = Right::kAdmin;
+  Handler handler;
+  // Never blocks (no processes, sleeps, long locks): callers may run it inline.
+  bool nonblocking = false;
+  // Where a reply may legitimately be larger than a client's default limit
+  // (MCP `_meta["anthropic/maxResultSizeChars"]`); 0 = the client's default.
+  size_t max_result_chars = 0;
+};
+
+// A registered op with its compiled schemas (schemas/<venom>/<op>.input.json
+// and .output.json). Immutable.
+struct Op {
+  OpSpec spec;
+  std::string name;  // "<venom>_<op>", the MCP tool name
+  const CompiledSchema* input = nullptr;
+  const CompiledSchema* output = nullptr;
+};
+
+// Filled at startup, read-only afterwards: lookups are thread-safe once
+// registration is over.
+class Registry {
+ public:
+  explicit Registry(const SchemaStore& schemas = SchemaStore::Builtin());
+
+  // Fails on a bad venom or op name, a duplicate, a missing handler, or a
+  // missing or malformed schema (both are required).
+  Status Add(OpSpec spec);
+  // Like Add, but a failure is a programming error: logs it and aborts.
+  void AddOrDie(OpSpec spec);
+
+  // nullptr when there is no such op.
+  const Op* Find(std::string_view venom, std::string_view op) const;
+  const Op* FindByName(std::string_view name) const;
+  // Registration order.
+  const std::vector<std::unique_ptr<Op>>& ops() const { return ops_; }
+  const SchemaStore& schemas() const { return schemas_; }
+
+  // Validates `args` against the input schema (kInvalidArgument naming each
+  // violation), runs the handler, and checks the reply against the output
+  // schema (kInternal on a mismatch: a bug in the op). For callers that are
+  // not MCP (call files, `weft call`); the MCP tool registry does the same
+  // checks itself.
+  Result<Reply> Call(Context& ctx, const Op& op, const Json& args) const;
+
+ private:
+  const SchemaStore& schemas_;
+  std::vector<std::unique_ptr<Op>> ops_;
+};
+
+}  // namespace weft::venoms

@@ -1,0 +1,24 @@
+// Venom ops as MCP tools: one tool per op, named "<venom>_<op>", derived
+// mechanically from the venom registry (DESIGN.md §5).
+#pragma once
+
+#include "core/base/result.h"
+#include "core/venoms/registry.h"
+#include "mcp/registry/tool_registry.h"
+
+namespace weft::mcp {
+
+// The ToolSpec for `op`: its schemas by path, annotations stated in full,
+// `_meta["anthropic/maxResultSizeChars"]` where the op allows large replies,
+// and a handler that runs the op and shapes its reply as a CallToolResult
+// (content + structuredContent). `op` must outlive the tool.
+ToolSpec VenomToolSpec(const venoms::Op& op);
+
+// Adds a tool for every op of `registry`, in registration order.
+Status AddVenomTools(const venoms::Registry& registry, ToolRegistry& tools);
+
+// The CallToolResult for a venom reply: `content` as the op wrote it (or
+// `data` as compact JSON text when it wrote none), `structuredContent` = data.
+Json ToolResultFromReply(venoms::Reply reply);
+
+}  // namespace weft::mcp

@@ -1,0 +1,22 @@
+// WorkspaceSurface: venoms → tools, files → resources, prompts.
+#include "mcp/bridge/workspace_surface.h"
+
+#include "core/venoms/builtin.h"
+#include "mcp/bridge/venom_tools.h"
+#include "mcp/bridge/workspace_prompts.h"
+
+namespace weft::mcp {
+
+WorkspaceSurface::WorkspaceSurface(const ns::Workspaces& workspaces) : workspaces_(workspaces) {}
+
+WorkspaceSurface::~WorkspaceSurface() = default;
+
+Status WorkspaceSurface::Register(ToolRegistry& tools, ResourceRegistry& resources, PromptRegistry& prompts) {
+  venoms::RegisterBuiltinVenoms(venoms_, workspaces_);
+  WEFT_RETURN_IF_ERROR(AddVenomTools(venoms_, tools));
+  resources_ = std::make_unique<WorkspaceResources>(workspaces_, resources);
+  WEFT_RETURN_IF_ERROR(resources_->Register());
+  return AddWorkspacePrompts(workspaces_, venoms_, prompts);
+}
+
+}  // namespace weft::mcp

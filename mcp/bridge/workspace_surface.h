@@ -1,0 +1,34 @@
+// WorkspaceSurface: everything a set of served workspaces shows over MCP —
+// the venom ops as tools, the files as resources, and the prompts. `weft
+// serve` and the golden tests build it the same way.
+#pragma once
+
+#include <memory>
+
+#include "core/base/result.h"
+#include "core/ns/workspace.h"
+#include "core/venoms/registry.h"
+#include "mcp/bridge/workspace_resources.h"
+#include "mcp/registry/prompt_registry.h"
+#include "mcp/registry/resource_registry.h"
+#include "mcp/registry/tool_registry.h"
+
+namespace weft::mcp {
+
+class WorkspaceSurface {
+ public:
+  // `workspaces` and the registries passed to Register must outlive this.
+  explicit WorkspaceSurface(const ns::Workspaces& workspaces);
+  ~WorkspaceSurface();
+
+  // Registers every venom, then their tools, the resources and the prompts.
+  Status Register(ToolRegistry& tools, ResourceRegistry& resources, PromptRegistry& prompts);
+  const venoms::Registry& venoms() const { return venoms_; }
+
+ private:
+  const ns::Workspaces& workspaces_;
+  venoms::Registry venoms_;
+  std::unique_ptr<WorkspaceResources> resources_;
+};
+
+}  // namespace weft::mcp

@@ -1,0 +1,40 @@
+// The workspaces `weft serve` serves: from --workspace, --bind and
+// --read-only, recorded in the state database, opened, and shown over MCP.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/ns/workspace.h"
+#include "core/store/store.h"
+#include "mcp/bridge/workspace_surface.h"
+
+namespace weft::cli {
+
+struct WorkspaceFlags {
+  std::vector<std::string> dirs;   // --workspace DIR…; empty = the current directory
+  std::vector<std::string> binds;  // --bind NSPATH=DIR[:ro]…, added to the first workspace
+  bool read_only = false;          // --read-only
+  std::string state_dir;           // resolved state directory (holds weft.db)
+};
+
+// Owns everything behind the served workspaces. Destroy after the server.
+struct WorkspaceHost {
+  std::unique_ptr<store::Store> store;
+  ns::Workspaces workspaces;
+  std::unique_ptr<mcp::WorkspaceSurface> surface;
+};
+
+// Records each workspace in <state_dir>/weft.db (its binds are what the
+// command line says, this run), opens the binds, and registers tools,
+// resources and prompts. Errors name the flag or directory at fault.
+Result<std::unique_ptr<WorkspaceHost>> SetUpWorkspaces(const WorkspaceFlags& flags, mcp::ToolRegistry& tools,
+                                                       mcp::ResourceRegistry& resources,
+                                                       mcp::PromptRegistry& prompts);
+
+// One line per workspace for logs and banners: "name (id): /dir [+ /docs → /x (ro)]".
+std::string DescribeWorkspaces(const ns::Workspaces& workspaces);
+
+}  // namespace weft::cli
