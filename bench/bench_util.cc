@@ -275,4 +275,30 @@ std::string TextTable::Render() const {
   return out;
 }
 
+ToolSession::ToolSession(const Server& server, const std::string& log_path) : child_(server.argv, log_path, true) {}
+
+nlohmann::json ToolSession::Request(const char* method, const nlohmann::json& params,
+                                    std::chrono::milliseconds timeout) {
+  child_.Send(JsonRpcRequest(next_id_++, method, params));
+  return ReadJsonRpcResponse(child_, timeout)["result"];
+}
+
+nlohmann::json ToolSession::Call(const std::string& tool, const nlohmann::json& args,
+                                 std::chrono::milliseconds timeout, double* us) {
+  const long id = next_id_++;
+  const std::string line = JsonRpcRequest(id, "tools/call", {{"name", tool}, {"arguments", args}});
+  const auto t0 = Clock::now();
+  child_.Send(line);
+  Clock::time_point arrived;
+  nlohmann::json reply = ReadJsonRpcResponse(child_, timeout, &arrived);
+  *us = std::chrono::duration<double, std::micro>(arrived - t0).count();
+  if (reply["id"].get<long>() != id) throw BenchError("response id mismatch");
+  nlohmann::json& result = reply["result"];
+  if (!result.is_object()) throw BenchError(tool + ": no result: " + reply.dump().substr(0, 2000));
+  if (result.value("isError", false)) {
+    throw BenchError(tool + " " + args.dump() + " failed: " + result.dump().substr(0, 2000));
+  }
+  return std::move(result);
+}
+
 }  // namespace weft::bench

@@ -91,6 +91,27 @@ nlohmann::json ReadJsonRpcResponse(Child& child, std::chrono::milliseconds timeo
 nlohmann::json McpHandshake(Child& child, std::string_view client_name, std::string_view protocol_version,
                             std::chrono::milliseconds timeout);
 
+// An MCP server over stdio (a Child speaking JSON-RPC), with tools/call timed
+// from the request's write to the arrival of the reply's last byte: the
+// client's JSON decoding is no part of any timing.
+class ToolSession {
+ public:
+  ToolSession(const Server& server, const std::string& log_path);
+
+  Child& child() { return child_; }
+
+  // A request's result; throws on an error response or none within `timeout`.
+  nlohmann::json Request(const char* method, const nlohmann::json& params, std::chrono::milliseconds timeout);
+
+  // Calls `tool`; `*us` gets the round trip. Throws on isError.
+  nlohmann::json Call(const std::string& tool, const nlohmann::json& args, std::chrono::milliseconds timeout,
+                      double* us);
+
+ private:
+  Child child_;
+  long next_id_ = 1;
+};
+
 // CPU time (utime + stime, all threads) of a process from /proc/<pid>/stat, in seconds.
 double CpuSeconds(pid_t pid);
 

@@ -1,8 +1,8 @@
 // weft_fs_bench: weft's fs and search tools side by side with the reference
 // filesystem MCP server (@modelcontextprotocol/server-filesystem) over stdio,
 // on one generated tree (fs_tree.h) and with the same client: sequential 4 KiB
-// reads, listing a 10,000-entry directory, a glob over 20,000 files, cold start
-// and resident memory; plus weft's search_code against the rg CLI run directly
+// reads, listing a 10,000-entry directory (names and types, then with sizes
+// and times), a glob over 20,000 files, cold start and resident memory; plus weft's search_code against the rg CLI run directly
 // on the same query over 100 MB. Prints subject/peer ratios and whether each
 // target is met.
 //
@@ -12,7 +12,8 @@
 // reference server as its allowed directory (its argument). What a server
 // speaks is found with tools/list: fs_read, fs_list, fs_glob and search_code
 // with workspace paths ("/read/file-4k.txt"), or read_text_file,
-// list_directory and search_files with absolute paths. The first server is
+// list_directory, list_directory_with_sizes and search_files with absolute
+// paths. The first server is
 // the subject; every other one is a peer. All servers run at once and take
 // turns within each phase, so a ratio compares the same minutes of a shared
 // machine.
@@ -71,7 +72,7 @@ struct Options {
 // Which tools a server offers, from tools/list.
 struct Dialect {
   bool weft = false;  // weft's tools, workspace paths; else the reference server's, absolute paths
-  std::string read, list, glob;
+  std::string read, list, list_sized, glob;
   bool search_code = false;
   long list_page = 0;     // weft: fs_list's limit per page
   long glob_page = 0;     // weft: fs_glob's limit per page
@@ -81,8 +82,8 @@ struct Dialect {
 struct Figures {
   double cold_start_ms = 0;
   double read_p50_us = 0, read_p99_us = 0, read_calls_per_s = 0, read_cpu_us = 0;
-  double list_ms = 0, glob_ms = 0;
-  int list_pages = 0, glob_pages = 0;
+  double list_ms = 0, list_sized_ms = 0, glob_ms = 0;
+  int list_pages = 0, list_sized_pages = 0, glob_pages = 0;
   double rss_idle_mib = 0, rss_after_mib = 0;
   bool weft = false;
   // search_code against the rg CLI (servers that have it).
@@ -95,42 +96,7 @@ double RssMib(pid_t pid) { return static_cast<double>(weft::bench::ProcStatusKib
 
 double Median(const std::vector<double>& v) { return Percentile(v, 0.5); }
 
-// A server over stdio, with tools/call timed from the request's write to the
-// arrival of the reply's last byte: the client's JSON decoding (nlohmann,
-// about 55 us for weft's 8.6 KB reply to a 4 KiB read) is no part of any timing.
-class Session {
- public:
-  Session(const Server& server, const std::string& log_path) : child_(server.argv, log_path, true) {}
-
-  Child& child() { return child_; }
-
-  json Request(const char* method, const json& params, std::chrono::milliseconds timeout) {
-    child_.Send(weft::bench::JsonRpcRequest(next_id_++, method, params));
-    return weft::bench::ReadJsonRpcResponse(child_, timeout)["result"];
-  }
-
-  // Calls `tool`; `*us` gets the round trip. Throws on isError.
-  json Call(const std::string& tool, const json& args, std::chrono::milliseconds timeout, double* us) {
-    const long id = next_id_++;
-    const std::string line = weft::bench::JsonRpcRequest(id, "tools/call", {{"name", tool}, {"arguments", args}});
-    const auto t0 = Clock::now();
-    child_.Send(line);
-    Clock::time_point arrived;
-    json reply = weft::bench::ReadJsonRpcResponse(child_, timeout, &arrived);
-    *us = std::chrono::duration<double, std::micro>(arrived - t0).count();
-    if (reply["id"].get<long>() != id) throw BenchError("response id mismatch");
-    json& result = reply["result"];
-    if (!result.is_object()) throw BenchError(tool + ": no result: " + reply.dump().substr(0, 2000));
-    if (result.value("isError", false)) {
-      throw BenchError(tool + " " + args.dump() + " failed: " + result.dump().substr(0, 2000));
-    }
-    return std::move(result);
-  }
-
- private:
-  Child child_;
-  long next_id_ = 1;
-};
+using Session = weft::bench::ToolSession;
 
 // The text of a result's first text block ("" if none).
 std::string FirstText(const json& result) {
@@ -165,6 +131,7 @@ Dialect Discover(const json& tools_result) {
     d.weft = true;
     d.read = "fs_read";
     d.list = "fs_list";
+    d.list_sized = "fs_list";
     d.glob = "fs_glob";
     d.list_page = std::min(kListPage, ArgMaximum(tools["fs_list"], "limit", kListPage));
     d.glob_page = std::min(kGlobPage, ArgMaximum(tools["fs_glob"], "limit", kGlobPage));
@@ -175,6 +142,7 @@ Dialect Discover(const json& tools_result) {
   } else if ((has("read_text_file") || has("read_file")) && has("list_directory") && has("search_files")) {
     d.read = has("read_text_file") ? "read_text_file" : "read_file";
     d.list = "list_directory";
+    if (has("list_directory_with_sizes")) d.list_sized = "list_directory_with_sizes";
     d.glob = "search_files";
   } else {
     std::string names;
@@ -292,7 +260,8 @@ void ReadPhase(std::vector<Subject>& subjects, const Options& opt) {
   }
 }
 
-// Items in one reply: weft's structured `field` array, else the text's lines.
+// Items in one reply: weft's structured `field` array, else the text's lines
+// (for listings, the lines that name an entry: "[FILE] x" or "[DIR] y").
 size_t CountItems(const Dialect& d, const json& result, const char* field, const char* empty_text) {
   if (d.weft) {
     const json& items = result.value("structuredContent", json::object()).value(field, json::array());
@@ -300,7 +269,16 @@ size_t CountItems(const Dialect& d, const json& result, const char* field, const
     return items.size();
   }
   std::string text = FirstText(result);
-  return text == empty_text ? 0 : CountLines(text);
+  if (text == empty_text) return 0;
+  if (std::string_view(field) != "entries") return CountLines(text);
+  size_t n = 0;
+  for (size_t at = 0; at < text.size();) {
+    if (text.compare(at, 6, "[FILE]") == 0 || text.compare(at, 5, "[DIR]") == 0) ++n;
+    size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) break;
+    at = nl + 1;
+  }
+  return n;
 }
 
 // What to fetch whole: a tool call, its item field (weft) or the text that
@@ -313,8 +291,21 @@ struct Fetch {
   size_t want;
 };
 
+// Names and types: fs_list with details false against list_directory.
 Fetch ListFetch(const Subject& s, const Options& opt) {
   Fetch f{s.dialect.list, {{"path", TreePath(s.dialect, opt, FsTree::kListDir)}}, "entries", "",
+          FsTree::kListEntries};
+  if (s.dialect.weft) {
+    f.args["limit"] = s.dialect.list_page;
+    f.args["details"] = false;
+  }
+  return f;
+}
+
+// With sizes (and times): fs_list as it is by default against
+// list_directory_with_sizes.
+Fetch ListSizedFetch(const Subject& s, const Options& opt) {
+  Fetch f{s.dialect.list_sized, {{"path", TreePath(s.dialect, opt, FsTree::kListDir)}}, "entries", "",
           FsTree::kListEntries};
   if (s.dialect.weft) f.args["limit"] = s.dialect.list_page;
   return f;
@@ -352,13 +343,28 @@ double FetchAll(Session& s, const Dialect& d, const Fetch& fetch, int* pages) {
   return total_us / 1000.0;
 }
 
+// Changes directory `dir` (a file created and removed), then lets 100 ms
+// pass: a server that keeps a listing while the directory is unchanged (weft
+// does, for the pages after the first) must read it again, as it would a
+// directory it never listed.
+void TouchDir(const std::string& dir) {
+  std::string scratch = dir + "/.weft-bench-touch";
+  int fd = ::open(scratch.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || ::close(fd) != 0 || ::unlink(scratch.c_str()) != 0) {
+    throw BenchError("cannot create and remove " + scratch + ": " + std::strerror(errno));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+}
+
 // One untimed fetch per server, then opt.repeats timed ones, the servers
-// taking turns; the median goes to `ms`.
+// taking turns; the median goes to `ms`. With `touch`, the listed directory
+// is changed before every fetch (TouchDir), so no fetch finds it cached.
 void FetchPhase(std::vector<Subject>& subjects, const Options& opt, Fetch (*what)(const Subject&, const Options&),
-                double Figures::*ms, int Figures::*pages) {
+                double Figures::*ms, int Figures::*pages, const std::string& touch = "") {
   std::vector<std::vector<double>> times(subjects.size());
   for (int i = 0; i <= opt.repeats; ++i) {
     Each(subjects, [&](Subject& s, size_t k) {
+      if (!touch.empty()) TouchDir(touch);
       double t = FetchAll(*s.session, s.dialect, what(s, opt), &(s.fig.*pages));
       if (i > 0) times[k].push_back(t);
     });
@@ -459,7 +465,10 @@ void MeasureAll(std::vector<Subject>& subjects, const Options& opt) {
   std::cerr << opt.reads << " reads of " << FsTree::kReadFile << " each ..." << std::endl;
   ReadPhase(subjects, opt);
   std::cerr << "listing " << FsTree::kListDir << " (" << FsTree::kListEntries << " entries) ..." << std::endl;
-  FetchPhase(subjects, opt, ListFetch, &Figures::list_ms, &Figures::list_pages);
+  const std::string list_dir = opt.tree + "/" + FsTree::kListDir;
+  FetchPhase(subjects, opt, ListFetch, &Figures::list_ms, &Figures::list_pages, list_dir);
+  std::cerr << "listing " << FsTree::kListDir << " with sizes ..." << std::endl;
+  FetchPhase(subjects, opt, ListSizedFetch, &Figures::list_sized_ms, &Figures::list_sized_pages, list_dir);
   std::cerr << "glob " << FsTree::kGlobPattern << " over " << FsTree::kGlobFiles << " files ..." << std::endl;
   FetchPhase(subjects, opt, GlobFetch, &Figures::glob_ms, &Figures::glob_pages);
   Each(subjects, [&](Subject& s, size_t) { s.fig.rss_after_mib = RssMib(s.session->child().pid()); });
@@ -489,7 +498,8 @@ void PrintFigures(const Options& opt, const std::vector<Server>& servers, const 
       {"read 4 KiB: latency p99, us", &Figures::read_p99_us, 0},
       {"read 4 KiB: calls/s, 1 in flight", &Figures::read_calls_per_s, 0},
       {"read 4 KiB: server CPU per call, us (utime+stime)", &Figures::read_cpu_us, 1},
-      {"list 10,000 entries, ms (all pages; median of " + n + ")", &Figures::list_ms, 1},
+      {"list 10,000 entries, names and types, ms (all pages; median of " + n + ")", &Figures::list_ms, 1},
+      {"list 10,000 entries with sizes, ms (all pages; median of " + n + ")", &Figures::list_sized_ms, 1},
       {"glob **/*.c over 20,000 files, ms (median of " + n + ")", &Figures::glob_ms, 1},
       {"server RSS idle after handshake, MiB", &Figures::rss_idle_mib, 1},
       {"server RSS after reads, list and glob, MiB", &Figures::rss_after_mib, 1},
@@ -558,7 +568,8 @@ std::vector<Target> Targets(const Figures& w, const Figures* p) {
   if (p != nullptr) {
     double speedup = w.glob_ms > 0 ? p->glob_ms / w.glob_ms : 0;
     t.push_back({"glob speed-up over peer", ">= 100x", speedup, speedup >= 100});
-    ratio("list everything / peer", w.list_ms, p->list_ms, 0.6);
+    ratio("list names and types / peer", w.list_ms, p->list_ms, 0.6);
+    ratio("list with sizes / peer", w.list_sized_ms, p->list_sized_ms, 0.6);
   }
   t.push_back({"cold start, ms", "<= 20", w.cold_start_ms, w.cold_start_ms <= 20});
   if (p != nullptr) {

@@ -15,22 +15,26 @@
 #          in bench/peers/fs_server/), both serving a generated tree (reads,
 #          listing, glob, cold start, memory), and weft's search_code against
 #          the rg CLI on the same query (weft_fs_bench; docs/benchmarks.md).
+#   terminal: terminal_exec of `true` and of `git status` in a 10,000-file
+#          repository against the same commands run directly
+#          (weft_terminal_bench; docs/benchmarks.md).
 #
-#   bench/run.sh                 all three benchmarks with their defaults
+#   bench/run.sh                 all four benchmarks with their defaults
 #   bench/run.sh stdio [ARGS]    only the stdio one; ARGS go to weft_stdio_bench
 #   bench/run.sh http [ARGS]     only the HTTP one; ARGS go to weft_http_bench
 #                                (e.g. --duration 10 --connections 1,8,32)
 #   bench/run.sh fs [ARGS]       only the fs one; ARGS go to weft_fs_bench
 #                                (e.g. --reads 5000 --repeats 9)
+#   bench/run.sh terminal [ARGS] only the terminal one (e.g. --runs 500)
 set -euo pipefail
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../scripts/lib.sh"
 
 which=all
 case "${1:-}" in
-  stdio|http|fs) which=$1; shift ;;
+  stdio|http|fs|terminal) which=$1; shift ;;
   "") ;;
-  -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
-  *) weft_die "bench/run.sh: start with 'stdio', 'http' or 'fs' to pass arguments (see --help)" ;;
+  -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+  *) weft_die "bench/run.sh: start with 'stdio', 'http', 'fs' or 'terminal' to pass arguments (see --help)" ;;
 esac
 
 "$WEFT_ROOT/scripts/deps.sh"
@@ -41,7 +45,8 @@ case "$which" in
   stdio) targets+=(weft_stdio_bench) ;;
   http) targets+=(weft_http_bench weft_httplib_floor) ;;
   fs) targets+=(weft_fs_bench) ;;
-  all) targets+=(weft_stdio_bench weft_http_bench weft_httplib_floor weft_fs_bench) ;;
+  terminal) targets+=(weft_terminal_bench) ;;
+  all) targets+=(weft_stdio_bench weft_http_bench weft_httplib_floor weft_fs_bench weft_terminal_bench) ;;
 esac
 "$WEFT_ROOT/scripts/build.sh" "${targets[@]}"
 if [ "$which" = all ] || [ "$which" = fs ]; then
@@ -87,5 +92,10 @@ if [ "$which" = all ] || [ "$which" = fs ]; then
   "$WEFT_BUILD_DIR/bench/weft_fs_bench" --tree "$tree" "$@" \
     -- weft "$weft" serve --stdio --workspace "$tree" --state "$workdir/fs-state" \
     -- fs-server "$node" "$fs_peer" "$tree" || failed+=(fs)
+fi
+if [ "$which" = all ] || [ "$which" = terminal ]; then
+  repo=$workdir/git-repo
+  "$WEFT_BUILD_DIR/bench/weft_terminal_bench" --repo "$repo" "$@" \
+    -- weft "$weft" serve --stdio --workspace "$repo" --state "$workdir/terminal-state" || failed+=(terminal)
 fi
 [ ${#failed[@]} -eq 0 ] || weft_die "benchmark failures: ${failed[*]} (see above)"

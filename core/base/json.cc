@@ -1,7 +1,69 @@
 // JSON helpers shared by every layer.
 #include "core/base/json.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace weft {
+namespace {
+
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHighs = 0x8080808080808080ULL;
+
+// Whether some byte of `w` is zero (the classic bit trick; exact).
+constexpr uint64_t HasZeroByte(uint64_t w) { return (w - kOnes) & ~w & kHighs; }
+
+// Whether the 8 bytes at `p` can be copied as they are: no byte below 0x20,
+// no '"', no '\\' and nothing above 0x7F.
+bool PlainWord(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
+  return ((w & kHighs) | below_space | HasZeroByte(w ^ (kOnes * '"')) | HasZeroByte(w ^ (kOnes * '\\'))) == 0;
+}
+
+// Length of the valid UTF-8 sequence starting at s[i] (a byte ≥ 0x80), or 0
+// when it is invalid (overlong forms, surrogates and code points past
+// U+10FFFF included), per RFC 3629 §4.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto at = [&](size_t k) -> unsigned { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+  auto cont = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) {
+    unsigned c = at(k);
+    return c >= lo && c <= hi;
+  };
+  unsigned c = at(0);
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c == 0xE0) return cont(1, 0xA0, 0xBF) && cont(2) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
+  if (c == 0xF0) return cont(1, 0x90, 0xBF) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+void AppendEscapedByte(unsigned char c, std::string* out) {
+  switch (c) {
+    case '"': *out += "\\\""; return;
+    case '\\': *out += "\\\\"; return;
+    case '\b': *out += "\\b"; return;
+    case '\f': *out += "\\f"; return;
+    case '\n': *out += "\\n"; return;
+    case '\r': *out += "\\r"; return;
+    case '\t': *out += "\\t"; return;
+    default: break;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+  out->append(u, sizeof u);
+}
+
+// nlohmann's own rendering, for what this file does not speed up.
+void AppendByNlohmann(const Json& value, std::string* out) {
+  *out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace
 
 std::string EscapeJsonPointerToken(std::string_view token) {
   std::string out;
@@ -11,6 +73,97 @@ std::string EscapeJsonPointerToken(std::string_view token) {
     else if (c == '/') out += "~1";
     else out += c;
   }
+  return out;
+}
+
+void AppendJsonString(std::string_view text, std::string* out) {
+  const size_t start = out->size();
+  out->reserve(start + text.size() + 2);
+  *out += '"';
+  size_t i = 0;
+  size_t run = 0;  // start of the bytes not yet appended
+  while (i < text.size()) {
+    if (i + 8 <= text.size() && PlainWord(text.data() + i)) {
+      i += 8;
+      continue;
+    }
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      size_t n = Utf8SequenceLength(text, i);
+      if (n == 0) {
+        // Invalid UTF-8: nlohmann's replacement rules decide how many
+        // U+FFFDs stand for which bytes; defer to them for this string.
+        out->resize(start);
+        AppendByNlohmann(Json(std::string(text)), out);
+        return;
+      }
+      i += n;
+      continue;
+    }
+    out->append(text.data() + run, i - run);
+    AppendEscapedByte(c, out);
+    run = ++i;
+  }
+  out->append(text.data() + run, text.size() - run);
+  *out += '"';
+}
+
+void AppendJson(const Json& value, std::string* out) {
+  switch (value.type()) {
+    case Json::value_t::object: {
+      *out += '{';
+      bool first = true;
+      for (auto it = value.begin(); it != value.end(); ++it) {
+        if (!first) *out += ',';
+        first = false;
+        AppendJsonString(it.key(), out);
+        *out += ':';
+        AppendJson(*it, out);
+      }
+      *out += '}';
+      return;
+    }
+    case Json::value_t::array: {
+      *out += '[';
+      bool first = true;
+      for (const Json& element : value) {
+        if (!first) *out += ',';
+        first = false;
+        AppendJson(element, out);
+      }
+      *out += ']';
+      return;
+    }
+    case Json::value_t::string:
+      AppendJsonString(value.get_ref<const std::string&>(), out);
+      return;
+    case Json::value_t::boolean:
+      *out += value.get<bool>() ? "true" : "false";
+      return;
+    case Json::value_t::null:
+      *out += "null";
+      return;
+    case Json::value_t::number_integer:
+      *out += std::to_string(value.get<int64_t>());
+      return;
+    case Json::value_t::number_unsigned:
+      *out += std::to_string(value.get<uint64_t>());
+      return;
+    case Json::value_t::number_float:
+    case Json::value_t::binary:
+    case Json::value_t::discarded:
+      AppendByNlohmann(value, out);
+      return;
+  }
+}
+
+std::string DumpJson(const Json& value) {
+  std::string out;
+  AppendJson(value, &out);
   return out;
 }
 

@@ -1,18 +1,24 @@
-// Process: posix_spawn into a new process group with a curated environment,
-// a directory fd as cwd and only stdin/stdout/stderr open; pidfd reaping.
+// Process: posix_spawn into a new process group (or, on a pseudo-terminal, a
+// new session) with a curated environment, a directory fd as cwd and only
+// stdin/stdout/stderr open; pidfd reaping.
 #include "core/proc/process.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cassert>
+#include <cstdio>
 
 #include "core/base/strings.h"
 
@@ -64,17 +70,20 @@ struct SpawnSetup {
   SpawnSetup& operator=(const SpawnSetup&) = delete;
 };
 
-// New process group, empty signal mask, every signal back to its default
-// (ignored dispositions would otherwise survive exec).
-int SetAttributes(posix_spawnattr_t* attr) {
+// New process group (or new session, which is a new group too: the two
+// flags together would fail, as a session leader cannot change its group),
+// empty signal mask, every signal back to its default (ignored dispositions
+// would otherwise survive exec).
+int SetAttributes(posix_spawnattr_t* attr, bool new_session) {
   sigset_t none;
   sigemptyset(&none);
   sigset_t all;
   sigfillset(&all);
   sigdelset(&all, SIGKILL);
   sigdelset(&all, SIGSTOP);
-  int rc = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  if (rc == 0) rc = posix_spawnattr_setpgroup(attr, 0);
+  short group = new_session ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP;
+  int rc = posix_spawnattr_setflags(attr, static_cast<short>(group | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
+  if (rc == 0 && !new_session) rc = posix_spawnattr_setpgroup(attr, 0);
   if (rc == 0) rc = posix_spawnattr_setsigmask(attr, &none);
   if (rc == 0) rc = posix_spawnattr_setsigdefault(attr, &all);
   return rc;
@@ -99,6 +108,84 @@ Status SpawnError(int err, const std::string& program) {
   }
 }
 
+// The child's end of its pipes, held until posix_spawn returns.
+struct ChildEnds {
+  UniqueFd in, out, err;
+  std::string terminal_path;  // the pseudo-terminal's slave device
+};
+
+// stdin (pipe, dup of a descriptor, or /dev/null), stdout and stderr pipes.
+int AddPipeActions(const LaunchSpec& spec, const ChildEnds& ends, posix_spawn_file_actions_t* actions) {
+  int rc = 0;
+  if (spec.stdin_pipe) {
+    rc = posix_spawn_file_actions_adddup2(actions, ends.in.get(), 0);
+  } else if (spec.stdin_fd >= 0) {
+    rc = posix_spawn_file_actions_adddup2(actions, spec.stdin_fd, 0);
+  } else {
+    rc = posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0);
+  }
+  if (rc == 0) rc = posix_spawn_file_actions_adddup2(actions, ends.out.get(), 1);
+  if (rc == 0) rc = posix_spawn_file_actions_adddup2(actions, spec.merge_stderr ? ends.out.get() : ends.err.get(), 2);
+  return rc;
+}
+
+// A new pseudo-terminal: the master for us, the slave's path for the child.
+// The child opens the slave by path after setsid (glibc's posix_spawn runs
+// setsid before the file actions), and Linux makes a tty opened without
+// O_NOCTTY by a session leader without one its controlling terminal: the
+// openpty + setsid + TIOCSCTTY of forkpty, kept inside posix_spawn so the
+// descriptor hygiene stays in one place.
+Status OpenTerminal(TerminalSize size, UniqueFd* master, std::string* slave_path) {
+  if (size.cols == 0 || size.rows == 0) return Status::InvalidArgument("a terminal needs at least 1 column and 1 row");
+  UniqueFd fd(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!fd) return Status::FromErrno(errno, "posix_openpt");
+  if (grantpt(fd.get()) != 0) return Status::FromErrno(errno, "grantpt");
+  if (unlockpt(fd.get()) != 0) return Status::FromErrno(errno, "unlockpt");
+  char name[128];
+  if (int rc = ptsname_r(fd.get(), name, sizeof(name)); rc != 0) return Status::FromErrno(rc, "ptsname_r");
+  winsize ws{};
+  ws.ws_col = size.cols;
+  ws.ws_row = size.rows;
+  if (ioctl(fd.get(), TIOCSWINSZ, &ws) != 0) return Status::FromErrno(errno, "TIOCSWINSZ");
+  *master = std::move(fd);
+  *slave_path = name;
+  return Status::Ok();
+}
+
+int AddTerminalActions(const ChildEnds& ends, posix_spawn_file_actions_t* actions) {
+  int rc = posix_spawn_file_actions_addopen(actions, 0, ends.terminal_path.c_str(), O_RDWR, 0);
+  if (rc == 0) rc = posix_spawn_file_actions_adddup2(actions, 0, 1);
+  if (rc == 0) rc = posix_spawn_file_actions_adddup2(actions, 0, 2);
+  return rc;
+}
+
+// Pids of the processes whose session id is `sid` (from /proc/<pid>/stat).
+std::vector<pid_t> SessionMembers(pid_t sid) {
+  std::vector<pid_t> out;
+  DIR* dir = opendir("/proc");
+  if (dir == nullptr) return out;
+  while (dirent* e = readdir(dir)) {
+    char* end = nullptr;
+    long pid = strtol(e->d_name, &end, 10);
+    if (end == e->d_name || *end != '\0') continue;
+    // read(2), not a stream: a process may vanish between open and read (ESRCH).
+    char buf[512];
+    std::string stat;
+    UniqueFd fd(::open(StrCat({"/proc/", e->d_name, "/stat"}).c_str(), O_RDONLY | O_CLOEXEC));
+    ssize_t n = fd ? ::read(fd.get(), buf, sizeof(buf) - 1) : -1;
+    if (n > 0) stat.assign(buf, static_cast<size_t>(n));
+    size_t paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    // After "(comm) ": state ppid pgrp session …
+    char state = 0;
+    long ppid = 0, pgrp = 0, session = 0;
+    if (sscanf(stat.c_str() + paren + 1, " %c %ld %ld %ld", &state, &ppid, &pgrp, &session) != 4) continue;
+    if (session == sid) out.push_back(static_cast<pid_t>(pid));
+  }
+  closedir(dir);
+  return out;
+}
+
 ExitStatus FromSiginfo(const siginfo_t& info) {
   ExitStatus s;
   if (info.si_code == CLD_EXITED) {
@@ -120,7 +207,9 @@ std::string ExitStatus::ToString() const {
 }
 
 std::vector<std::string> CuratedEnvironment(const char* const* parent, const LaunchSpec& spec) {
-  std::vector<std::string> out;
+  // Nothing a child runs may wait for a person: git asks no password on the
+  // terminal, and pagers are plain cat.
+  std::vector<std::string> out = {"GIT_TERMINAL_PROMPT=0", "PAGER=cat", "GIT_PAGER=cat"};
   auto set = [&out](std::string_view key, std::string_view value) {
     for (std::string& entry : out) {
       if (entry.size() > key.size() && entry.compare(0, key.size(), key) == 0 && entry[key.size()] == '=') {
@@ -176,6 +265,24 @@ Result<std::string> FindProgram(const std::string& name, const std::string& path
   return Status::NotFound(StrCat({"program '", name, "' was not found on PATH (", dirs, ")"}));
 }
 
+Result<std::string> ProgramCache::Find() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!found_.empty()) return found_;
+  std::string wanted = configured_;
+  if (wanted.empty() && !env_override_.empty()) {
+    const char* env = getenv(env_override_.c_str());
+    if (env != nullptr && *env != '\0') wanted = env;
+  }
+  const char* path = getenv("PATH");
+  WEFT_ASSIGN_OR_RETURN(found_, FindProgram(wanted.empty() ? name_ : wanted, path != nullptr ? path : ""));
+  return found_;
+}
+
+void ProgramCache::Forget() {
+  std::lock_guard<std::mutex> lock(mu_);
+  found_.clear();
+}
+
 Result<Process> Process::Start(const LaunchSpec& spec) {
   assert(!spec.argv.empty());
   if (spec.argv.empty()) return Status::InvalidArgument("no program to run: argv is empty");
@@ -187,27 +294,22 @@ Result<Process> Process::Start(const LaunchSpec& spec) {
   WEFT_ASSIGN_OR_RETURN(std::string program, FindProgram(spec.argv[0], path_list));
 
   Process p;
-  UniqueFd child_in, child_out, child_err;
-  if (spec.stdin_pipe) WEFT_RETURN_IF_ERROR(MakePipe(&child_in, &p.stdin_));
-  WEFT_RETURN_IF_ERROR(MakePipe(&p.stdout_, &child_out));
-  WEFT_RETURN_IF_ERROR(MakePipe(&p.stderr_, &child_err));
+  ChildEnds ends;
+  bool on_terminal = spec.pty.has_value();
+  if (on_terminal) {
+    WEFT_RETURN_IF_ERROR(OpenTerminal(*spec.pty, &p.terminal_, &ends.terminal_path));
+  } else {
+    if (spec.stdin_pipe) WEFT_RETURN_IF_ERROR(MakePipe(&ends.in, &p.stdin_));
+    WEFT_RETURN_IF_ERROR(MakePipe(&p.stdout_, &ends.out));
+    if (!spec.merge_stderr) WEFT_RETURN_IF_ERROR(MakePipe(&p.stderr_, &ends.err));
+  }
 
   SpawnSetup setup;
-  int rc = SetAttributes(&setup.attr);
+  int rc = SetAttributes(&setup.attr, on_terminal);
   // Order matters: fchdir while the directory fd is still open, then the
   // three standard descriptors, then close everything else.
   if (rc == 0 && spec.cwd_fd >= 0) rc = posix_spawn_file_actions_addfchdir_np(&setup.actions, spec.cwd_fd);
-  if (rc == 0) {
-    if (spec.stdin_pipe) {
-      rc = posix_spawn_file_actions_adddup2(&setup.actions, child_in.get(), 0);
-    } else if (spec.stdin_fd >= 0) {
-      rc = posix_spawn_file_actions_adddup2(&setup.actions, spec.stdin_fd, 0);
-    } else {
-      rc = posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
-    }
-  }
-  if (rc == 0) rc = posix_spawn_file_actions_adddup2(&setup.actions, child_out.get(), 1);
-  if (rc == 0) rc = posix_spawn_file_actions_adddup2(&setup.actions, child_err.get(), 2);
+  if (rc == 0) rc = on_terminal ? AddTerminalActions(ends, &setup.actions) : AddPipeActions(spec, ends, &setup.actions);
   if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
   if (rc != 0) return Status::FromErrno(rc, "posix_spawn setup");
 
@@ -234,6 +336,7 @@ Process::Process(Process&& other) noexcept
       stdin_(std::move(other.stdin_)),
       stdout_(std::move(other.stdout_)),
       stderr_(std::move(other.stderr_)),
+      terminal_(std::move(other.terminal_)),
       status_(std::move(other.status_)) {}
 
 Process& Process::operator=(Process&& other) noexcept {
@@ -244,6 +347,7 @@ Process& Process::operator=(Process&& other) noexcept {
     stdin_ = std::move(other.stdin_);
     stdout_ = std::move(other.stdout_);
     stderr_ = std::move(other.stderr_);
+    terminal_ = std::move(other.terminal_);
     status_ = std::move(other.status_);
   }
   return *this;
@@ -253,13 +357,23 @@ Process::~Process() { KillAndReap(); }
 
 void Process::KillAndReap() {
   if (pid_ <= 0 || status_.has_value()) return;
-  SignalGroup(SIGKILL);
+  SignalAll(SIGKILL);
   Reap();
 }
 
 void Process::SignalGroup(int sig) {
   if (pid_ <= 0 || status_.has_value()) return;
   ::kill(-pid_, sig);
+}
+
+void Process::SignalAll(int sig) {
+  if (pid_ <= 0 || status_.has_value()) return;
+  ::kill(-pid_, sig);
+  // Safe while the leader is unreaped: its pid, the session id, cannot be
+  // reused, so every process with that session id descends from it.
+  if (terminal_) {
+    for (pid_t member : SessionMembers(pid_)) ::kill(member, sig);
+  }
 }
 
 bool Process::HasExited() {

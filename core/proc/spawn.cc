@@ -13,6 +13,8 @@
 #include <array>
 #include <cassert>
 
+#include "core/proc/io.h"
+
 namespace weft::proc {
 namespace {
 
@@ -22,34 +24,6 @@ using Clock = std::chrono::steady_clock;
 // no descriptor to poll), looks again.
 constexpr std::chrono::milliseconds kPollSlice{25};
 constexpr size_t kReadChunk = 64 << 10;
-
-void SetNonBlocking(int fd) {
-  int flags = fcntl(fd, F_GETFL);
-  if (flags >= 0) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-}
-
-// write(2) that reports EPIPE instead of raising SIGPIPE in this process:
-// SIGPIPE is blocked for the call and a pending one consumed afterwards.
-ssize_t WriteNoSigpipe(int fd, const char* data, size_t size) {
-  sigset_t pipe_set, old;
-  sigemptyset(&pipe_set);
-  sigaddset(&pipe_set, SIGPIPE);
-  sigset_t pending;
-  sigemptyset(&pending);
-  sigpending(&pending);
-  bool was_pending = sigismember(&pending, SIGPIPE) == 1;
-  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-  ssize_t n = write(fd, data, size);
-  int err = errno;
-  if (n < 0 && err == EPIPE && !was_pending) {
-    const timespec zero{0, 0};
-    while (sigtimedwait(&pipe_set, nullptr, &zero) < 0 && errno == EINTR) {
-    }
-  }
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  errno = err;
-  return n;
-}
 
 class Runner {
  public:
@@ -273,6 +247,7 @@ class SystemSpawnerImpl : public Spawner {
   Result<ProcessResult> Run(const ProcessSpec& spec) override {
     assert(!(spec.on_stdout && spec.on_stdout_line) && "set at most one stdout callback");
     assert(!(spec.stdin_data && spec.stdin_fd >= 0) && "stdin is data or a descriptor, not both");
+    if (spec.pty) return Status::InvalidArgument("Spawner::Run takes pipes only; start a Session for a terminal");
     LaunchSpec launch = spec;
     launch.stdin_pipe = spec.stdin_data.has_value();
     WEFT_ASSIGN_OR_RETURN(Process proc, Process::Start(launch));

@@ -2,10 +2,13 @@
 // that replace valijson's where its own are unsafe on untrusted input.
 #include "core/schema/schema.h"
 
+#include "core/schema/schema_quick.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <map>
+#include <mutex>
 #include <new>
 #include <regex>
 #include <string>
@@ -203,8 +206,11 @@ std::string Join(const std::vector<std::string>& parts, const std::string& separ
 }  // namespace
 
 struct CompiledSchema::Impl {
+  std::once_flag once;
+  Status prepared_status;  // set once, by Prepare
   Json prepared;  // document_ rewritten by PrepareForValijson
   valijson::Schema schema;
+  std::unique_ptr<QuickSchema> quick;  // null when the document needs valijson for every value
 };
 
 CompiledSchema::CompiledSchema(Json document)
@@ -212,7 +218,7 @@ CompiledSchema::CompiledSchema(Json document)
 
 CompiledSchema::~CompiledSchema() = default;
 
-Result<std::unique_ptr<CompiledSchema>> CompiledSchema::Compile(Json document) {
+Result<std::unique_ptr<CompiledSchema>> CompiledSchema::Compile(Json document, When when) {
   if (Depth(document) > kMaxValidationDepth) {
     return Status::InvalidArgument("schema is nested more than " + std::to_string(kMaxValidationDepth) +
                                    " levels deep");
@@ -220,24 +226,47 @@ Result<std::unique_ptr<CompiledSchema>> CompiledSchema::Compile(Json document) {
   std::vector<std::string> problems = CheckSchemaReferences(document);
   if (!problems.empty()) return Status::InvalidArgument(Join(problems, "; "));
   std::unique_ptr<CompiledSchema> compiled(new CompiledSchema(std::move(document)));
-  compiled->impl_->prepared = compiled->document_;
-  PrepareForValijson(compiled->impl_->prepared);
-  try {
-    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    parser.addConstraintBuilder(kGuardedPatternKeyword, new GuardedPatternBuilder());
-    parser.addConstraintBuilder(kUniqueItemsKeyword, new UniqueItemsBuilder());
-    valijson::adapters::NlohmannJsonAdapter adapter(compiled->impl_->prepared);
-    parser.populateSchema(adapter, compiled->impl_->schema);
-  } catch (const std::exception& e) {
-    return Status::InvalidArgument(std::string("schema could not be compiled: ") + e.what());
-  }
+  if (when == When::kNow) WEFT_RETURN_IF_ERROR(compiled->Prepare());
   return Result<std::unique_ptr<CompiledSchema>>(std::move(compiled));
+}
+
+const Status& CompiledSchema::Prepare() const {
+  std::call_once(impl_->once, [this] {
+    impl_->prepared = document_;
+    PrepareForValijson(impl_->prepared);
+    try {
+      valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+      parser.addConstraintBuilder(kGuardedPatternKeyword, new GuardedPatternBuilder());
+      parser.addConstraintBuilder(kUniqueItemsKeyword, new UniqueItemsBuilder());
+      valijson::adapters::NlohmannJsonAdapter adapter(impl_->prepared);
+      parser.populateSchema(adapter, impl_->schema);
+    } catch (const std::exception& e) {
+      impl_->prepared_status = Status::InvalidArgument(std::string("schema could not be compiled: ") + e.what());
+      return;
+    }
+    impl_->quick = QuickSchema::Compile(document_);
+  });
+  return impl_->prepared_status;
 }
 
 std::vector<SchemaViolation> CompiledSchema::Validate(const Json& value) const {
   if (Depth(value) > kMaxValidationDepth) {
     return {{"", "is nested more than " + std::to_string(kMaxValidationDepth) + " levels deep"}};
   }
+  // The quick check decides the common case; valijson everything else, and
+  // it alone words the violations.
+  if (!Prepare().ok()) return {{"", "could not be checked: the " + Prepare().message()}};
+  if (impl_->quick && impl_->quick->Check(value) == QuickSchema::Verdict::kValid) return {};
+  return ValidateFully(value);
+}
+
+bool CompiledSchema::has_quick_check() const { return Prepare().ok() && impl_->quick != nullptr; }
+
+std::vector<SchemaViolation> CompiledSchema::ValidateFully(const Json& value) const {
+  if (Depth(value) > kMaxValidationDepth) {
+    return {{"", "is nested more than " + std::to_string(kMaxValidationDepth) + " levels deep"}};
+  }
+  if (!Prepare().ok()) return {{"", "could not be checked: the " + Prepare().message()}};
   valijson::ValidationResults results;
   try {
     valijson::Validator validator(valijson::Validator::kStrongTypes);

@@ -31,15 +31,29 @@ class CompiledSchema {
   // (including CheckSchemaReferences problems). Does not apply the keyword
   // subset: SchemaStore does. "format" is never asserted, and a string longer
   // than 4 * kMaxPatternSubjectLength bytes never matches a "pattern".
-  static Result<std::unique_ptr<CompiledSchema>> Compile(Json document);
+  //
+  // With `defer`, the validators are built on the first validation instead
+  // (a schema that turns out not to compile then fails every value with a
+  // violation saying so): a server holds a hundred schemas and most are
+  // never used. The embedded store defers; a test compiles each of its
+  // files eagerly, so a bad one fails the build's tests, never a call.
+  enum class When { kNow, kOnFirstUse };
+  static Result<std::unique_ptr<CompiledSchema>> Compile(Json document, When when = When::kNow);
 
   const Json& document() const { return document_; }
-  // Empty when `value` conforms.
+  // Empty when `value` conforms. A quick check (schema_quick.h) accepts
+  // most conforming values; the rest go to ValidateFully.
   std::vector<SchemaViolation> Validate(const Json& value) const;
+  // valijson alone, with violations explained: what Validate falls back to.
+  std::vector<SchemaViolation> ValidateFully(const Json& value) const;
+  // Whether the quick check models this schema (else Validate is ValidateFully).
+  bool has_quick_check() const;
 
  private:
   struct Impl;
   explicit CompiledSchema(Json document);
+  // Builds impl_'s validators once; the error when valijson refuses.
+  const Status& Prepare() const;
   Json document_;
   std::unique_ptr<Impl> impl_;
 };
@@ -69,13 +83,16 @@ bool HasObjectRoot(const Json& document);
 // Thread-safe after construction.
 class SchemaStore {
  public:
-  // The schemas compiled into this binary. Every file is parsed, subset-checked
-  // and compiled on first use; a bad file aborts with its path (a build defect).
+  // The schemas compiled into this binary. Every file is parsed and
+  // subset-checked on first use, a bad one aborting with its path (a build
+  // defect); each one's validators are built when it first validates
+  // (CompiledSchema::When::kOnFirstUse).
   static const SchemaStore& Builtin();
 
   // Builds a store from explicit files (tests). Fails on the first bad file.
   static Result<std::unique_ptr<SchemaStore>> FromFiles(
-      const std::map<std::string, std::string>& path_to_text);
+      const std::map<std::string, std::string>& path_to_text,
+      CompiledSchema::When when = CompiledSchema::When::kNow);
 
   // The compiled schema at `path`, or kNotFound.
   Result<const CompiledSchema*> Get(std::string_view path) const;

@@ -18,7 +18,8 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-Result<std::unique_ptr<CompiledSchema>> LoadOne(const std::string& path, const std::string& text) {
+Result<std::unique_ptr<CompiledSchema>> LoadOne(const std::string& path, const std::string& text,
+                                                CompiledSchema::When when) {
   Json document = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) return Status::InvalidArgument(path + ": not valid JSON");
   if (EndsWith(path, ".input.json") && !HasObjectRoot(document)) {
@@ -30,7 +31,7 @@ Result<std::unique_ptr<CompiledSchema>> LoadOne(const std::string& path, const s
     for (const std::string& p : problems) joined += (joined.empty() ? "" : "; ") + p;
     return Status::InvalidArgument(path + ": " + joined);
   }
-  Result<std::unique_ptr<CompiledSchema>> compiled = CompiledSchema::Compile(std::move(document));
+  Result<std::unique_ptr<CompiledSchema>> compiled = CompiledSchema::Compile(std::move(document), when);
   if (!compiled.ok()) return compiled.status().WithContext(path);
   return compiled;
 }
@@ -40,7 +41,7 @@ Result<std::unique_ptr<CompiledSchema>> LoadOne(const std::string& path, const s
 const SchemaStore* BuildBuiltinOrDie() {
   std::map<std::string, std::string> files;
   for (const EmbeddedFile& f : EmbeddedSchemaFiles()) files.emplace(f.path, f.content);
-  Result<std::unique_ptr<SchemaStore>> store = SchemaStore::FromFiles(files);
+  Result<std::unique_ptr<SchemaStore>> store = SchemaStore::FromFiles(files, CompiledSchema::When::kOnFirstUse);
   if (!store.ok()) {
     WEFT_LOG(kError) << "bad embedded schema under schemas/: " << store.status().message();
     std::abort();
@@ -57,10 +58,10 @@ const SchemaStore& SchemaStore::Builtin() {
 }
 
 Result<std::unique_ptr<SchemaStore>> SchemaStore::FromFiles(
-    const std::map<std::string, std::string>& path_to_text) {
+    const std::map<std::string, std::string>& path_to_text, CompiledSchema::When when) {
   std::unique_ptr<SchemaStore> store(new SchemaStore());
   for (const auto& [path, text] : path_to_text) {
-    WEFT_ASSIGN_OR_RETURN(std::unique_ptr<CompiledSchema> compiled, LoadOne(path, text));
+    WEFT_ASSIGN_OR_RETURN(std::unique_ptr<CompiledSchema> compiled, LoadOne(path, text, when));
     store->schemas_.emplace(path, std::move(compiled));
   }
   return Result<std::unique_ptr<SchemaStore>>(std::move(store));

@@ -6,8 +6,12 @@
 
 namespace weft::venoms {
 
-// Registers fs, then search (terminal, git, workspace, agent and node join
+// Registers fs, search, terminal and git (workspace, agent and node join
 // here as they land). Handlers keep a reference to `workspaces`.
+//
+// The terminal venom is left out when any workspace is read-only (`weft
+// serve --read-only`): its processes run unconfined until agent
+// confinement exists, so they could write where the file tools may not.
 void RegisterBuiltinVenoms(Registry& registry, const ns::Workspaces& workspaces);
 
 }  // namespace weft::venoms

@@ -68,7 +68,11 @@ struct OpSpec {
   Annotations annotations;
   Right right = Right::kAdmin;
   Handler handler;
-  // Never blocks (no processes, sleeps, long locks): callers may run it inline.
+  // Short, bounded local work that never waits on anything else: no
+  // processes, network, sleeps or locks held long. Reads of local files
+  // within fixed caps qualify (fs_read, fs_stat); walks of whole trees do
+  // not. Callers may run it inline (the MCP session on its reader thread,
+  // skipping the hand-off to a worker).
   bool nonblocking = false;
   // Where a reply may legitimately be larger than a client's default limit
   // (MCP `_meta["anthropic/maxResultSizeChars"]`); 0 = the client's default.

@@ -1,6 +1,8 @@
 // JSON-RPC 2.0 decoding and encoding. The only place frames become Messages.
 #include "mcp/jsonrpc/message.h"
 
+#include "core/base/json.h"
+
 namespace weft::mcp {
 namespace {
 
@@ -102,11 +104,56 @@ Json Message::ToJson() const {
   return j;
 }
 
-std::string SerializeJson(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+std::string SerializeJson(const Json& value) { return DumpJson(value); }
 
-std::string Message::Serialize() const { return SerializeJson(ToJson()); }
+// What SerializeJson(ToJson()) gives, members in the same (sorted) order,
+// without first copying the params or result into a new object.
+std::string Message::Serialize() const {
+  std::string out;
+  auto id_member = [&] {
+    out += "\"id\":";
+    AppendJson(id, &out);
+  };
+  auto method_and_params = [&] {
+    out += ",\"method\":";
+    AppendJsonString(method, &out);
+    if (has_params() && !params.is_null()) {
+      out += ",\"params\":";
+      AppendJson(params, &out);
+    }
+  };
+  constexpr const char* kVersion = "\"jsonrpc\":\"2.0\"";
+  out += '{';
+  switch (kind) {
+    case MessageKind::kRequest:
+      id_member();
+      out += ',';
+      out += kVersion;
+      method_and_params();
+      break;
+    case MessageKind::kNotification:
+      out += kVersion;
+      method_and_params();
+      break;
+    case MessageKind::kResponse:
+      id_member();
+      out += ',';
+      out += kVersion;
+      out += ",\"result\":";
+      AppendJson(result, &out);
+      break;
+    case MessageKind::kError:
+      out += "\"error\":";
+      AppendJson(error.ToJson(), &out);
+      out += ',';
+      id_member();
+      out += ',';
+      out += kVersion;
+      break;
+  }
+  out += '}';
+  return out;
+}
 
 std::string StringOr(const Json& obj, const char* key, std::string fallback) {
   if (!obj.is_object()) return fallback;

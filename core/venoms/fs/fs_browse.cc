@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <ctime>
+#include <list>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -90,10 +94,74 @@ Result<std::vector<std::string>> DecodeCursor(std::string_view cursor, std::stri
 // ---------------------------------------------------------------------------
 // fs_list
 
-struct ListItem {
-  NsEntry entry;
-  int64_t key = 0;  // size or mtime (ns) when sorting by them
+// The entries of recently listed directories, merged with their binds,
+// filtered and sorted by name, so that the pages after the first do not read
+// and sort the whole directory again. A snapshot is used only while the
+// directory is provably unchanged: same inode, same mtime and ctime, and
+// those older than the snapshot by more than the file system clock's
+// granularity (a change in the same clock tick as the read would otherwise
+// leave both times as they were: git's "racy" case).
+class ListingCache {
+ public:
+  using Entries = std::shared_ptr<const std::vector<NsEntry>>;
+
+  Entries Find(const std::string& key, const struct stat& dir) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = slots_.begin(); it != slots_.end(); ++it) {
+      if (it->key != key) continue;
+      if (!Unchanged(*it, dir)) {
+        slots_.erase(it);
+        return nullptr;
+      }
+      slots_.splice(slots_.begin(), slots_, it);  // most recently used first
+      return slots_.front().entries;
+    }
+    return nullptr;
+  }
+
+  // `taken`: CLOCK_REALTIME just before the directory was read.
+  void Put(std::string key, const struct stat& dir, int64_t taken, Entries entries) {
+    if (entries->size() < kMinEntries || entries->size() > kMaxEntries) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = slots_.begin(); it != slots_.end(); ++it) {
+      if (it->key == key) {
+        slots_.erase(it);
+        break;
+      }
+    }
+    slots_.push_front(Slot{std::move(key), dir.st_dev, dir.st_ino, TimespecNanos(dir.st_mtim),
+                           TimespecNanos(dir.st_ctim), taken, std::move(entries)});
+    if (slots_.size() > kSlots) slots_.pop_back();
+  }
+
+ private:
+  static constexpr size_t kSlots = 8;
+  static constexpr size_t kMinEntries = 1000;     // smaller listings are cheap to redo
+  static constexpr size_t kMaxEntries = 250'000;  // about 20 MiB per snapshot at most
+  static constexpr int64_t kClockSlackNanos = 50'000'000;
+
+  struct Slot {
+    std::string key;
+    dev_t dev;
+    ino_t ino;
+    int64_t mtime, ctime, taken;
+    Entries entries;
+  };
+
+  static bool Unchanged(const Slot& s, const struct stat& dir) {
+    return s.dev == dir.st_dev && s.ino == dir.st_ino && s.mtime == TimespecNanos(dir.st_mtim) &&
+           s.ctime == TimespecNanos(dir.st_ctim) && std::max(s.mtime, s.ctime) + kClockSlackNanos < s.taken;
+  }
+
+  std::mutex mu_;
+  std::list<Slot> slots_;
 };
+
+int64_t RealtimeNanos() {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return TimespecNanos(ts);
+}
 
 // lstat-like details of a listed entry: a bind's root, a host entry (no
 // follow); false for an implied directory.
@@ -106,19 +174,22 @@ bool StatEntry(const ns::Workspace& ws, int dir_fd, const std::string& dir, cons
   return dir_fd >= 0 && ::fstatat(dir_fd, e.name.c_str(), st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-Json ListEntryJson(const ns::Workspace& ws, int dir_fd, const std::string& dir, const NsEntry& e, std::string* line) {
-  struct stat st;
-  bool have_stat = StatEntry(ws, dir_fd, dir, e, &st);
+// One entry as JSON, and as a line of the text reply in `*line`. Sizes and
+// times (a stat per entry) only with `details`.
+Json ListEntryJson(const ns::Workspace& ws, int dir_fd, const std::string& dir, const NsEntry& e, bool details,
+                   std::string* line) {
   Json j{{"name", Shown(e.name)}, {"type", EntryTypeName(e.type)}};
-  *line = Shown(e.name);
+  *line = j["name"].get_ref<const std::string&>();
   if (e.type == EntryType::kDir) line->push_back('/');
-  if (have_stat) {
+  struct stat st;
+  if (details && StatEntry(ws, dir_fd, dir, e, &st)) {
     if (e.type == EntryType::kFile) {
       j["size"] = static_cast<int64_t>(st.st_size);
       *line += StrCat({"  ", HumanSize(static_cast<uint64_t>(st.st_size))});
     }
-    j["mtime"] = Rfc3339Utc(st.st_mtim);
-    *line += StrCat({"  ", j["mtime"].get<std::string>()});
+    std::string mtime = Rfc3339Utc(st.st_mtim);
+    *line += StrCat({"  ", mtime});
+    j["mtime"] = std::move(mtime);
   }
   if (e.type == EntryType::kSymlink && dir_fd >= 0) {
     Result<std::string> target = ReadLinkAt(dir_fd, e.name.c_str(), JoinNsPath(dir, e.name));
@@ -134,12 +205,43 @@ Json ListEntryJson(const ns::Workspace& ws, int dir_fd, const std::string& dir, 
   return j;
 }
 
-Result<Reply> HandleList(const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
+// The directory's entries, merged with its binds, without hidden ones unless
+// asked, sorted by name: from the cache when it still holds them.
+Result<ListingCache::Entries> ListedEntries(ListingCache& cache, const ns::Workspace& ws, const std::string& path,
+                                            int fd, bool hidden) {
+  std::string key = StrCat({ws.id(), "\n", path, hidden ? "\nh" : ""});
+  struct stat dir;
+  bool cacheable = fd >= 0 && ::fstat(fd, &dir) == 0;
+  if (cacheable) {
+    if (ListingCache::Entries hit = cache.Find(key, dir)) return hit;
+  }
+  int64_t taken = RealtimeNanos();
+  std::vector<DirEntry> host;
+  if (fd >= 0) {
+    WEFT_ASSIGN_OR_RETURN(host, ReadDirFd(fd, path));
+  }
+  auto entries = std::make_shared<std::vector<NsEntry>>();
+  for (NsEntry& e : MergeBinds(ws.mounts(), path, std::move(host))) {
+    if (!hidden && e.name.front() == '.') continue;
+    entries->push_back(std::move(e));
+  }
+  std::sort(entries->begin(), entries->end(), [](const NsEntry& a, const NsEntry& b) { return a.name < b.name; });
+  ListingCache::Entries shared = std::move(entries);
+  if (cacheable) cache.Put(std::move(key), dir, taken, shared);
+  return shared;
+}
+
+Result<Reply> HandleList(ListingCache& cache, const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
   WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(workspaces, args));
   WEFT_ASSIGN_OR_RETURN(std::string path, ws->CanonicalPath(StringArg(args, "path", "/")));
   std::string sort = StringArg(args, "sort", "name");
   bool desc = StringArg(args, "order", "asc") == "desc";
   bool hidden = BoolArg(args, "hidden", true);
+  bool details = BoolArg(args, "details", true);
+  if (!details && sort != "name") {
+    return Status::InvalidArgument(StrCat({"sort ", sort, " needs each entry's ", sort == "size" ? "size" : "time",
+                                           ": leave details true (the default), or sort by name"}));
+  }
   size_t limit = static_cast<size_t>(IntArg(args, "limit", kListDefaultLimit));
   std::string owner =
       OwnerTag(StrCat({"list\n", ws->id(), "\n", path, "\n", sort, desc ? "\ndesc" : "\nasc", hidden ? "\nh" : ""}));
@@ -150,50 +252,67 @@ Result<Reply> HandleList(const ns::Workspaces& workspaces, Context& ctx, const J
   }
 
   WEFT_ASSIGN_OR_RETURN(UniqueFd fd, OpenNsDir(*ws, path));
-  std::vector<DirEntry> host;
-  if (fd.valid()) {
-    WEFT_ASSIGN_OR_RETURN(host, ReadDirFd(fd.get(), path));
-  }
-  std::vector<ListItem> items;
-  for (NsEntry& e : MergeBinds(ws->mounts(), path, std::move(host))) {
-    if (!hidden && e.name.front() == '.') continue;
-    items.push_back(ListItem{std::move(e)});
-  }
-  if (sort != "name") {
-    struct stat st;
-    for (size_t i = 0; i < items.size(); ++i) {
-      if ((i & 1023) == 0 && ctx.cancelled()) return Status::Cancelled("fs_list was cancelled");
-      if (!StatEntry(*ws, fd.get(), path, items[i].entry, &st)) continue;
-      items[i].key = sort == "size" ? static_cast<int64_t>(st.st_size) : TimespecNanos(st.st_mtim);
-    }
-  }
-  // (key, name) ascending, or the reverse: a total order, so a cursor that
-  // holds the last (key, name) resumes exactly after it.
-  auto before = [desc](int64_t ka, const std::string& na, int64_t kb, const std::string& nb) {
-    return desc ? std::tie(kb, nb) < std::tie(ka, na) : std::tie(ka, na) < std::tie(kb, nb);
-  };
-  size_t total = items.size();
+  WEFT_ASSIGN_OR_RETURN(ListingCache::Entries all, ListedEntries(cache, *ws, path, fd.get(), hidden));
+  const size_t total = all->size();
+
+  // The page: entries with their sort keys, in order. By (key, name)
+  // ascending, or the reverse: a total order, so a cursor that holds the
+  // last (key, name) resumes exactly after it.
+  std::vector<std::pair<int64_t, const NsEntry*>> page;
   size_t skipped = 0;
-  if (after) {
-    auto split = std::partition(items.begin(), items.end(), [&](const ListItem& it) {
-      return before(after->first, after->second, it.key, it.entry.name);
-    });
-    skipped = static_cast<size_t>(items.end() - split);
-    items.erase(split, items.end());
+  bool more = false;
+  if (sort == "name") {
+    // Already in order: the page is a range found by binary search.
+    auto by_name = [](const NsEntry& e, const std::string& name) { return e.name < name; };
+    size_t first = 0, last = total;  // the entries that may still be shown, ascending
+    if (after) {
+      auto at = std::lower_bound(all->begin(), all->end(), after->second, by_name);
+      size_t i = static_cast<size_t>(at - all->begin());
+      if (desc) last = i;
+      else first = (at != all->end() && at->name == after->second) ? i + 1 : i;
+    }
+    size_t n = std::min(limit, last - first);
+    more = last - first > limit;
+    skipped = total - (last - first);
+    for (size_t k = 0; k < n; ++k) page.emplace_back(0, &(*all)[desc ? last - 1 - k : first + k]);
+  } else {
+    struct stat st;
+    std::vector<std::pair<int64_t, const NsEntry*>> items;
+    items.reserve(total);
+    for (size_t i = 0; i < total; ++i) {
+      if ((i & 1023) == 0 && ctx.cancelled()) return Status::Cancelled("fs_list was cancelled");
+      const NsEntry& e = (*all)[i];
+      int64_t key = 0;
+      if (StatEntry(*ws, fd.get(), path, e, &st)) {
+        key = sort == "size" ? static_cast<int64_t>(st.st_size) : TimespecNanos(st.st_mtim);
+      }
+      items.emplace_back(key, &e);
+    }
+    auto before = [desc](int64_t ka, const std::string& na, int64_t kb, const std::string& nb) {
+      return desc ? std::tie(kb, nb) < std::tie(ka, na) : std::tie(ka, na) < std::tie(kb, nb);
+    };
+    if (after) {
+      auto split = std::partition(items.begin(), items.end(), [&](const auto& it) {
+        return before(after->first, after->second, it.first, it.second->name);
+      });
+      skipped = static_cast<size_t>(items.end() - split);
+      items.erase(split, items.end());
+    }
+    auto less = [&](const auto& a, const auto& b) { return before(a.first, a.second->name, b.first, b.second->name); };
+    more = items.size() > limit;
+    if (more) {
+      std::nth_element(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(limit), items.end(), less);
+      items.resize(limit);
+    }
+    std::sort(items.begin(), items.end(), less);
+    page = std::move(items);
   }
-  auto less = [&](const ListItem& a, const ListItem& b) { return before(a.key, a.entry.name, b.key, b.entry.name); };
-  bool more = items.size() > limit;
-  if (more) {
-    std::nth_element(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(limit), items.end(), less);
-    items.resize(limit);
-  }
-  std::sort(items.begin(), items.end(), less);
 
   Json entries = Json::array();
   std::string text;
   std::string line;
-  for (const ListItem& item : items) {
-    entries.push_back(ListEntryJson(*ws, fd.get(), path, item.entry, &line));
+  for (const auto& [key, entry] : page) {
+    entries.push_back(ListEntryJson(*ws, fd.get(), path, *entry, details, &line));
     text += line;
     text.push_back('\n');
   }
@@ -201,11 +320,11 @@ Result<Reply> HandleList(const ns::Workspaces& workspaces, Context& ctx, const J
   std::string header = StrCat({path, ": ", std::to_string(total), total == 1 ? " entry" : " entries"});
   if (total == 0) header += hidden ? " (empty directory)" : " (no entries that are not hidden)";
   if (skipped > 0 || more) {
-    header += StrCat({", showing ", std::to_string(skipped + 1), "-", std::to_string(skipped + items.size())});
+    header += StrCat({", showing ", std::to_string(skipped + 1), "-", std::to_string(skipped + page.size())});
   }
   if (more) {
-    const ListItem& last = items.back();
-    std::string next = EncodeCursor({owner, std::to_string(last.key), last.entry.name});
+    const auto& [key, entry] = page.back();
+    std::string next = EncodeCursor({owner, std::to_string(key), entry->name});
     data["next_cursor"] = next;
     text += StrCat({"[more entries: continue with cursor=\"", next, "\"]\n"});
   }
@@ -451,15 +570,19 @@ Result<Reply> HandleStat(const ns::Workspaces& workspaces, const Json& args) {
 }  // namespace
 
 void RegisterBrowseOps(Registry& registry, const ns::Workspaces& workspaces) {
+  auto listings = std::make_shared<ListingCache>();
   registry.AddOrDie(OpSpec{
       "fs", "list", "List a directory",
       "List one directory: each entry's name, type (file, dir, symlink, other), size (files), modification "
-      "time, symlink target, and the binds mounted below it. Sorted by name unless sort says size or mtime; "
-      "dotfiles are included unless hidden is false. Pages of 200 entries by default (limit up to 1000); pass "
-      "next_cursor back as cursor for the next page. Use fs_tree to see several levels at once, fs_glob to "
-      "find files by pattern.",
+      "time, symlink target, and the binds mounted below it; details: false leaves out sizes and times, which "
+      "is much faster on large directories. Sorted by name unless sort says size or mtime; dotfiles are "
+      "included unless hidden is false. Pages of 200 entries by default (limit up to 1000); pass next_cursor "
+      "back as cursor for the next page. Use fs_tree to see several levels at once, fs_glob to find files by "
+      "pattern.",
       kReadOnly, Right::kFsRead,
-      [&workspaces](Context& ctx, const Json& args) { return HandleList(workspaces, ctx, args); }});
+      [&workspaces, listings](Context& ctx, const Json& args) {
+        return HandleList(*listings, workspaces, ctx, args);
+      }});
   registry.AddOrDie(OpSpec{
       "fs", "tree", "Show a directory tree",
       "Show the directories and files below a directory as an indented tree, 3 levels deep by default (up to "

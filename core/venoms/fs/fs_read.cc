@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -64,8 +65,15 @@ Result<std::string> PreadAll(int fd, uint64_t offset, size_t n, std::string_view
 // is what ends with '\n', or the bytes after the last '\n'.
 class LineScanner {
  public:
-  LineScanner(int fd, uint64_t start, std::string_view path, Context& ctx)
-      : fd_(fd), path_(path), ctx_(ctx), buf_(kBufferBytes), file_pos_(start) {}
+  // `size` (the file's size when opened) only sizes the buffer: a small
+  // file needs no 64 KiB one, and a file that grows is still read to its end.
+  LineScanner(int fd, uint64_t start, uint64_t size, std::string_view path, Context& ctx)
+      : fd_(fd),
+        path_(path),
+        ctx_(ctx),
+        capacity_(static_cast<size_t>(std::clamp<uint64_t>(size - std::min(start, size) + 1, 4096, kBufferBytes))),
+        buf_(new char[capacity_]),  // uninitialised: only bytes pread filled are read
+        file_pos_(start) {}
 
   // Offset of the next byte not yet consumed.
   uint64_t offset() const { return file_pos_ - (end_ - begin_); }
@@ -77,7 +85,7 @@ class LineScanner {
     while (skipped < n) {
       WEFT_ASSIGN_OR_RETURN(bool more, Fill());
       if (!more) return skipped + (partial ? 1 : 0);
-      const char* p = buf_.data() + begin_;
+      const char* p = buf_.get() + begin_;
       const void* nl = std::memchr(p, '\n', end_ - begin_);
       if (nl == nullptr) {
         begin_ = end_;
@@ -102,7 +110,7 @@ class LineScanner {
     for (;;) {
       WEFT_ASSIGN_OR_RETURN(more, Fill());
       if (!more) return true;
-      const char* p = buf_.data() + begin_;
+      const char* p = buf_.get() + begin_;
       size_t avail = end_ - begin_;
       const void* nl = std::memchr(p, '\n', avail);
       size_t chunk = nl == nullptr ? avail : static_cast<size_t>(static_cast<const char*>(nl) - p);
@@ -128,7 +136,7 @@ class LineScanner {
     if (begin_ < end_) return true;
     if ((++fills_ & 63) == 0 && ctx_.cancelled()) return Status::Cancelled("the read was cancelled");
     for (;;) {
-      ssize_t n = ::pread(fd_, buf_.data(), buf_.size(), static_cast<off_t>(file_pos_));
+      ssize_t n = ::pread(fd_, buf_.get(), capacity_, static_cast<off_t>(file_pos_));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return ReadError(errno, path_);
       begin_ = 0;
@@ -141,7 +149,8 @@ class LineScanner {
   int fd_;
   std::string_view path_;
   Context& ctx_;
-  std::vector<char> buf_;
+  size_t capacity_;
+  std::unique_ptr<char[]> buf_;
   size_t begin_ = 0;
   size_t end_ = 0;
   uint64_t file_pos_;  // offset just past the buffered bytes
@@ -325,7 +334,7 @@ Result<bool> CollectLines(LineScanner& scan, uint64_t count, bool numbers, size_
 }
 
 Result<ReadOutcome> ReadLines(OpenFile& f, Context& ctx, const ReadRequest& req) {
-  LineScanner scan(f.fd.get(), 0, f.path, ctx);
+  LineScanner scan(f.fd.get(), 0, f.size, f.path, ctx);
   WEFT_ASSIGN_OR_RETURN(uint64_t skipped, scan.Skip(req.offset - 1));
   WEFT_ASSIGN_OR_RETURN(bool at_end, scan.AtEnd());
   if (req.offset > 1 && (skipped < req.offset - 1 || at_end)) {
@@ -407,11 +416,11 @@ Result<ReadOutcome> ReadTail(OpenFile& f, Context& ctx, const ReadRequest& req) 
   uint64_t asked = starts.size();
   uint64_t kept = asked - first;
   if (f.size <= kCountLinesMaxBytes) {
-    LineScanner counter(f.fd.get(), 0, f.path, ctx);
+    LineScanner counter(f.fd.get(), 0, f.size, f.path, ctx);
     WEFT_ASSIGN_OR_RETURN(r.total, counter.Skip(UINT64_MAX));
     r.first_line = *r.total - kept + 1;
   }
-  LineScanner scan(f.fd.get(), first < asked ? starts[first] : f.size, f.path, ctx);
+  LineScanner scan(f.fd.get(), first < asked ? starts[first] : f.size, f.size, f.path, ctx);
   WEFT_ASSIGN_OR_RETURN(bool capped, CollectLines(scan, kept, req.line_numbers, req.budget, &r));
   r.truncated = capped || first > 0;
   ReadOutcome out;
@@ -669,7 +678,7 @@ void RegisterFsReadOps(Registry& registry, const ns::Workspaces& workspaces) {
       "several files at once, fs_list/fs_tree for directories, fs_stat for size and type only.",
       kReadOnly, Right::kFsRead,
       [&workspaces](Context& ctx, const Json& args) { return HandleRead(workspaces, ctx, args); },
-      false, kMaxResultChars});
+      true, kMaxResultChars});
   registry.AddOrDie(OpSpec{
       "fs", "read_many", "Read several files",
       "Read up to 50 text files in one call, each under a '==> /path <==' header. head or offset/limit apply "

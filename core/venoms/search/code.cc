@@ -2,8 +2,10 @@
 // structured matches with context, and grep-style text for the model.
 #include "core/venoms/search/search_ops.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "core/base/strings.h"
 #include "core/venoms/args.h"
@@ -100,9 +102,82 @@ std::string MatchesText(const std::vector<CodeMatch>& matches) {
   return out;
 }
 
-std::vector<std::string> RgArgv(const std::string& rg, const Json& args, const SearchRoot& root) {
+// rg's output in parallel mode, kept per file, then handed to a
+// CodeCollector in the order `rg --sort path` would have printed it. rg
+// searches with every core only when it need not sort; a page in path order
+// then needs every match first, so this holds at most kMaxMatches matches
+// and kMaxBytes of lines: past either, the search is run again sorted
+// (which stops as soon as the page is full).
+class FileBlocks {
+ public:
+  static constexpr uint64_t kMaxMatches = 20'000;
+  static constexpr size_t kMaxBytes = 32 << 20;
+
+  bool Add(RgEvent event) {
+    if (event.type == RgEvent::Type::kSummary) {
+      finished_ = true;
+      return true;
+    }
+    if (event.type == RgEvent::Type::kOther) return true;
+    // Every event names its file; blocks are found by it, so the result does
+    // not depend on rg writing each file's events together.
+    auto [it, added] = index_.try_emplace(event.path, blocks_.size());
+    if (added) blocks_.push_back(Block{event.path, {}});
+    bytes_ += event.line.size() + event.path.size() + sizeof(RgEvent);
+    if (event.type == RgEvent::Type::kMatch) ++matches_;
+    blocks_[it->second].events.push_back(std::move(event));
+    overflowed_ = matches_ > kMaxMatches || bytes_ > kMaxBytes;
+    return !overflowed_;
+  }
+  bool finished() const { return finished_; }
+  uint64_t counted() const { return matches_; }
+  bool overflowed() const { return overflowed_; }
+
+  // Feeds everything to `collector`, files in path order, until it is full.
+  void Replay(CodeCollector* collector) {
+    std::sort(blocks_.begin(), blocks_.end(), [](const Block& a, const Block& b) { return PathBefore(a.path, b.path); });
+    for (Block& block : blocks_) {
+      for (RgEvent& event : block.events) {
+        if (!collector->Add(std::move(event))) return;
+      }
+    }
+    if (finished_) {
+      RgEvent summary;
+      summary.type = RgEvent::Type::kSummary;
+      collector->Add(std::move(summary));
+    }
+  }
+
+ private:
+  struct Block {
+    std::string path;
+    std::vector<RgEvent> events;
+  };
+
+  // The order of a walk that sorts each directory's entries by name: paths
+  // compared component by component, which is a byte comparison in which
+  // '/' sorts before everything.
+  static bool PathBefore(const std::string& a, const std::string& b) {
+    size_t n = std::min(a.size(), b.size());
+    for (size_t i = 0; i < n; ++i) {
+      unsigned char ca = a[i] == '/' ? 0 : static_cast<unsigned char>(a[i]);
+      unsigned char cb = b[i] == '/' ? 0 : static_cast<unsigned char>(b[i]);
+      if (ca != cb) return ca < cb;
+    }
+    return a.size() < b.size();
+  }
+
+  std::vector<Block> blocks_;
+  std::unordered_map<std::string, size_t> index_;
+  uint64_t matches_ = 0;
+  size_t bytes_ = 0;
+  bool finished_ = false;
+  bool overflowed_ = false;
+};
+
+std::vector<std::string> RgArgv(const std::string& rg, const Json& args, const SearchRoot& root, bool sorted) {
   std::vector<std::string> argv = {rg, "--json"};
-  for (std::string& flag : CommonRgFlags(args, root)) argv.push_back(std::move(flag));
+  for (std::string& flag : CommonRgFlags(args, root, sorted)) argv.push_back(std::move(flag));
   if (BoolArg(args, "literal", false)) argv.push_back("--fixed-strings");
   std::string mode = StringArg(args, "case", "smart");
   argv.push_back(mode == "sensitive" ? "--case-sensitive" : mode == "insensitive" ? "--ignore-case" : "--smart-case");
@@ -125,12 +200,14 @@ struct Outcome {
   bool timed_out = false;
 };
 
-// Runs rg into `collector`; an error when rg could not run or failed.
+// Runs rg into `collector` (a CodeCollector, or FileBlocks when not
+// `sorted`); an error when rg could not run or failed.
+template <typename Collector>
 Result<Outcome> RunRg(SearchState& state, Context& ctx, const ns::Workspace& ws, const Json& args,
-                      const SearchRoot& root, CodeCollector* collector) {
+                      const SearchRoot& root, bool sorted, Collector* collector) {
   WEFT_ASSIGN_OR_RETURN(std::string rg, state.Ripgrep());
   proc::ProcessSpec spec;
-  spec.argv = RgArgv(rg, args, root);
+  spec.argv = RgArgv(rg, args, root, sorted);
   if (root.is_file) {
     spec.stdin_fd = root.fd.get();
   } else {
@@ -232,7 +309,23 @@ Result<Reply> SearchCode(SearchState& state, Context& ctx, const Json& args) {
   page.max_per_file = static_cast<size_t>(IntArg(args, "max_per_file", kDefaultMaxPerFile));
   page.context = IntArg(args, "context", 0);
   CodeCollector collector(page, root.ns_path, root.is_file ? root.ns_path : "");
-  WEFT_ASSIGN_OR_RETURN(Outcome outcome, RunRg(state, ctx, *ws, args, root, &collector));
+  Outcome outcome;
+  bool done = false;
+  if (!root.is_file) {
+    // All cores first; sorted (one core, stops when the page is full) only
+    // when that finds more than it can keep. A search that runs out of time
+    // returns what it found (not necessarily the first matches in path
+    // order: the reply says it timed out).
+    FileBlocks blocks;
+    WEFT_ASSIGN_OR_RETURN(outcome, RunRg(state, ctx, *ws, args, root, /*sorted=*/false, &blocks));
+    if (!blocks.overflowed()) {
+      blocks.Replay(&collector);
+      done = true;
+    }
+  }
+  if (!done) {
+    WEFT_ASSIGN_OR_RETURN(outcome, RunRg(state, ctx, *ws, args, root, /*sorted=*/true, &collector));
+  }
 
   Json matches = Json::array();
   std::set<std::string> files;

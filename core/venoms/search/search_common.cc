@@ -20,11 +20,6 @@ namespace {
 constexpr size_t kMaxWarningLines = 5;
 constexpr size_t kMaxWarningBytes = 300;
 
-std::string PathEnv() {
-  const char* path = getenv("PATH");
-  return path != nullptr ? path : "";
-}
-
 // The length of the valid UTF-8 sequence at the start of `s`, or 0.
 size_t Utf8Sequence(std::string_view s) {
   auto byte = [&s](size_t i) { return static_cast<unsigned char>(s[i]); };
@@ -50,26 +45,16 @@ size_t Utf8Sequence(std::string_view s) {
 SearchState::SearchState(const ns::Workspaces& workspaces, SearchOptions options)
     : workspaces_(workspaces),
       options_(std::move(options)),
-      spawner_(options_.spawner != nullptr ? options_.spawner : &proc::SystemSpawner()) {}
+      spawner_(options_.spawner != nullptr ? options_.spawner : &proc::SystemSpawner()),
+      rg_("rg", options_.rg, "WEFT_RG") {}
 
 Result<std::string> SearchState::Ripgrep() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!rg_.empty()) return rg_;
-  std::string wanted = options_.rg;
-  if (wanted.empty()) {
-    const char* env = getenv("WEFT_RG");
-    if (env != nullptr && *env != '\0') wanted = env;
-  }
-  Result<std::string> found = proc::FindProgram(wanted.empty() ? "rg" : wanted, PathEnv());
+  Result<std::string> found = rg_.Find();
   if (!found.ok()) return RipgrepMissing(found.status().message());
-  rg_ = *found;
-  return rg_;
+  return found;
 }
 
-void SearchState::ForgetRipgrep() {
-  std::lock_guard<std::mutex> lock(mu_);
-  rg_.clear();
-}
+void SearchState::ForgetRipgrep() { rg_.Forget(); }
 
 Status RipgrepMissing(std::string_view looked) {
   return Status::FailedPrecondition(
@@ -107,8 +92,12 @@ Result<SearchRoot> OpenSearchRoot(const ns::Workspace& ws, std::string_view user
   return root;
 }
 
-std::vector<std::string> CommonRgFlags(const Json& args, const SearchRoot& root) {
-  std::vector<std::string> flags = {"--no-config", "--sort", "path"};
+std::vector<std::string> CommonRgFlags(const Json& args, const SearchRoot& root, bool sorted) {
+  std::vector<std::string> flags = {"--no-config"};
+  if (sorted) {
+    flags.push_back("--sort");
+    flags.push_back("path");
+  }
   if (!BoolArg(args, "gitignore", true)) flags.push_back("--no-ignore");
   bool hidden = BoolArg(args, "hidden", false);
   if (hidden) flags.push_back("--hidden");

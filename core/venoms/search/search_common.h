@@ -40,8 +40,7 @@ class SearchState {
   const ns::Workspaces& workspaces_;
   SearchOptions options_;
   proc::Spawner* spawner_;
-  std::mutex mu_;
-  std::string rg_;  // guarded by mu_
+  proc::ProgramCache rg_;
 };
 
 // The error for a missing ripgrep, naming where weft looked.
@@ -65,9 +64,10 @@ struct SearchRoot {
 // with `allow_file`. Errors are the namespace's (escapes, missing, …).
 Result<SearchRoot> OpenSearchRoot(const ns::Workspace& ws, std::string_view user_path, bool allow_file);
 
-// rg arguments shared by both ops: config off, sorted walk, ignore files,
-// hidden files, the user's include/exclude globs, .git and shadowed binds.
-std::vector<std::string> CommonRgFlags(const Json& args, const SearchRoot& root);
+// rg arguments shared by both ops: config off, a sorted walk when `sorted`
+// (rg is then single-threaded), ignore files, hidden files, the user's
+// include/exclude globs, .git and shadowed binds.
+std::vector<std::string> CommonRgFlags(const Json& args, const SearchRoot& root, bool sorted = true);
 
 // `text` with glob metacharacters escaped, so rg -g matches it literally.
 std::string EscapeGlob(std::string_view text);

@@ -227,7 +227,27 @@ TEST(CuratedEnvironment, KeepsTheAllowlistOnly) {
                           "LD_PRELOAD=/x.so", "PATHX=1", "noequals", nullptr};
   LaunchSpec spec;
   std::vector<std::string> env = CuratedEnvironment(parent, spec);
-  EXPECT_EQ(env, (std::vector<std::string>{"PATH=/bin", "HOME=/h", "LANG=C", "LC_ALL=C", "TERM=xterm"}));
+  EXPECT_EQ(env, (std::vector<std::string>{"GIT_TERMINAL_PROMPT=0", "PAGER=cat", "GIT_PAGER=cat", "PATH=/bin",
+                                           "HOME=/h", "LANG=C", "LC_ALL=C", "TERM=xterm"}));
+}
+
+TEST(CuratedEnvironment, NothingWaitsForAPersonUnlessTheCallerSaysSo) {
+  const char* parent[] = {"PAGER=less", "GIT_PAGER=less", "GIT_TERMINAL_PROMPT=1", nullptr};
+  LaunchSpec spec;
+  std::vector<std::string> env = CuratedEnvironment(parent, spec);
+  EXPECT_EQ(env, (std::vector<std::string>{"GIT_TERMINAL_PROMPT=0", "PAGER=cat", "GIT_PAGER=cat"}));
+  spec.env = {{"PAGER", "more"}};
+  env = CuratedEnvironment(parent, spec);
+  EXPECT_EQ(env, (std::vector<std::string>{"GIT_TERMINAL_PROMPT=0", "PAGER=more", "GIT_PAGER=cat"}));
+}
+
+TEST(Spawn, RefusesATerminal) {
+  ProcessSpec spec;
+  spec.argv = {"true"};
+  spec.pty = TerminalSize{};
+  Result<ProcessResult> r = SystemSpawner().Run(spec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(Spawn, RunsInTheDirectoryOfAnFd) {

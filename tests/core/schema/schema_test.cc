@@ -395,3 +395,29 @@ TEST(DescribeViolations, EmptyListGivesEmptyText) { EXPECT_EQ(DescribeViolations
 
 }  // namespace
 }  // namespace weft
+
+namespace weft {
+namespace {
+
+TEST(CompiledSchema, DeferredCompilationReportsABadSchemaAtFirstUse) {
+  const Json bad = Json::parse(R"({"type": 5})");
+  EXPECT_FALSE(CompiledSchema::Compile(bad).ok());
+  Result<std::unique_ptr<CompiledSchema>> deferred = CompiledSchema::Compile(bad, CompiledSchema::When::kOnFirstUse);
+  ASSERT_TRUE(deferred.ok()) << deferred.status();
+  std::vector<SchemaViolation> violations = (*deferred)->Validate(Json::object());
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_THAT(violations[0].message, ::testing::HasSubstr("schema could not be compiled"));
+}
+
+TEST(CompiledSchema, DeferredCompilationValidatesLikeEager) {
+  const Json schema = Json::parse(R"({"type":"object","required":["a"],"properties":{"a":{"type":"integer"}}})");
+  Result<std::unique_ptr<CompiledSchema>> deferred =
+      CompiledSchema::Compile(schema, CompiledSchema::When::kOnFirstUse);
+  ASSERT_TRUE(deferred.ok());
+  EXPECT_TRUE((*deferred)->Validate(Json{{"a", 1}}).empty());
+  EXPECT_FALSE((*deferred)->Validate(Json{{"a", "x"}}).empty());
+  EXPECT_FALSE((*deferred)->ValidateFully(Json::object()).empty());
+}
+
+}  // namespace
+}  // namespace weft

@@ -103,6 +103,21 @@ TEST(Encode, ProducesOneLineWithTheRightMembers) {
   EXPECT_FALSE(n.contains("params"));
 }
 
+TEST(Encode, SerializeIsTheDumpOfToJson) {
+  const Json params = {{"name", "fs_read"}, {"arguments", {{"path", "/a \"b\"\n"}}}};
+  for (const Message& m : {Message::Request(7, "tools/call", params), Message::Request("s-1", "ping", nullptr),
+                           Message::Request(1, "ping", Json(Json::value_t::discarded)),
+                           Message::Notification("notifications/progress", params),
+                           Message::Notification("x", Json(Json::value_t::discarded)),
+                           Message::Response(3, {{"content", Json::array({{{"type", "text"}, {"text", "é\t"}}})}}),
+                           Message::Response("r", nullptr),
+                           Message::Error(nullptr, RpcError{rpc::kParseError, "bad", nullptr}),
+                           Message::Error(9, RpcError{rpc::kInvalidParams, "no", {{"field", "x"}}})}) {
+    EXPECT_EQ(m.Serialize(), SerializeJson(m.ToJson()));
+    EXPECT_EQ(m.Serialize(), m.ToJson().dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
+}
+
 TEST(Encode, ReplacesInvalidUtf8InsteadOfThrowing) {
   Json v = {{"text", std::string("ok\xff")}};
   std::string s = SerializeJson(v);

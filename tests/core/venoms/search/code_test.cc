@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include <gmock/gmock.h>
+
 #include "tests/core/proc/proc_test_util.h"
 #include "tests/core/venoms/search/search_fixture.h"
 
@@ -12,6 +14,8 @@ namespace weft::venoms {
 namespace {
 
 using SearchCode = SearchVenomTest;
+using ::testing::Contains;
+using ::testing::Not;
 
 TEST_F(SearchCode, RegexOrLiteral) {
   Write("a.txt", "a.b\naxb\ncall(x)\n");
@@ -168,10 +172,37 @@ TEST_F(SearchCode, StopsRipgrepOnceThePageIsFull) {
   Json data = Data("code", {{"pattern", marker}, {"limit", 5}, {"max_per_file", 1000}});
   EXPECT_EQ(data["match_count"], 5);
   EXPECT_TRUE(data["truncated"].get<bool>());
-  ASSERT_EQ(spawner_.results().size(), 1u);
+  // 100,000 matches: the parallel run stops at what it may keep, the sorted
+  // one as soon as the page is full.
+  ASSERT_EQ(spawner_.results().size(), 2u);
   EXPECT_EQ(spawner_.results()[0].stop, proc::ProcessResult::Stop::kCallback);
+  EXPECT_EQ(spawner_.results()[1].stop, proc::ProcessResult::Stop::kCallback);
+  EXPECT_THAT(spawner_.argvs()[0], Not(Contains("--sort")));
+  EXPECT_THAT(spawner_.argvs()[1], Contains("--sort"));
   EXPECT_TRUE(NoProcessWith(marker)) << "an rg process was left behind";
   EXPECT_TRUE(proc::testing::GroupGone(spawner_.results()[0].pid));
+  EXPECT_TRUE(proc::testing::GroupGone(spawner_.results()[1].pid));
+}
+
+TEST_F(SearchCode, ParallelSearchReturnsTheSortedWalksOrder) {
+  // Byte order would put "a.c/x.txt" before "a/b.txt" ('.' < '/'); a walk
+  // sorting each directory by name does the opposite ("a" < "a.c").
+  for (const char* path : {"a.c/x.txt", "a/b.txt", "a/a/z.txt", "b.txt", "A.txt", "a-b/c.txt", "a/b.txt.bak"}) {
+    Write(path, "needle 1\nplain\nneedle 2\n");
+  }
+  Json data = Data("code", {{"pattern", "needle"}});
+  ASSERT_EQ(spawner_.argvs().size(), 1u);
+  EXPECT_THAT(spawner_.argvs()[0], Not(Contains("--sort")));
+  const std::vector<std::string> parallel = Where(data);
+  Json page = Data("code", {{"pattern", "needle"}, {"limit", 3}});
+  Json rest = Data("code", {{"pattern", "needle"}, {"cursor", page["next_cursor"]}});
+  std::vector<std::string> paged = Where(page);
+  for (const std::string& w : Where(rest)) paged.push_back(w);
+  EXPECT_EQ(parallel, paged);
+  EXPECT_EQ(parallel, (std::vector<std::string>{"/A.txt:1", "/A.txt:3", "/a/a/z.txt:1", "/a/a/z.txt:3", "/a/b.txt:1",
+                                                "/a/b.txt:3", "/a/b.txt.bak:1", "/a/b.txt.bak:3", "/a-b/c.txt:1",
+                                                "/a-b/c.txt:3", "/a.c/x.txt:1", "/a.c/x.txt:3", "/b.txt:1",
+                                                "/b.txt:3"}));
 }
 
 // A context that cancels the call at its first progress report.
