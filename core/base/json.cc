@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/base/utf8.h"
+
 namespace weft {
 namespace {
 
@@ -20,26 +22,6 @@ bool PlainWord(const char* p) {
   std::memcpy(&w, p, sizeof w);
   uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
   return ((w & kHighs) | below_space | HasZeroByte(w ^ (kOnes * '"')) | HasZeroByte(w ^ (kOnes * '\\'))) == 0;
-}
-
-// Length of the valid UTF-8 sequence starting at s[i] (a byte ≥ 0x80), or 0
-// when it is invalid (overlong forms, surrogates and code points past
-// U+10FFFF included), per RFC 3629 §4.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  auto at = [&](size_t k) -> unsigned { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
-  auto cont = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) {
-    unsigned c = at(k);
-    return c >= lo && c <= hi;
-  };
-  unsigned c = at(0);
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c == 0xE0) return cont(1, 0xA0, 0xBF) && cont(2) ? 3 : 0;
-  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-  if (c == 0xF0) return cont(1, 0x90, 0xBF) && cont(2) && cont(3) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
 }
 
 void AppendEscapedByte(unsigned char c, std::string* out) {

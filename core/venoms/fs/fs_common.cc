@@ -143,49 +143,6 @@ std::string JoinNsPath(std::string_view dir, std::string_view name) {
   return dir == "/" ? StrCat({"/", name}) : StrCat({dir, "/", name});
 }
 
-namespace {
-
-// The length of the valid UTF-8 sequence starting at bytes[i], or 0.
-size_t SequenceLength(std::string_view bytes, size_t i) {
-  unsigned char c = static_cast<unsigned char>(bytes[i]);
-  if (c < 0x80) return 1;
-  size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-  if (len == 0 || (len == 2 && c < 0xc2) || (len == 4 && c > 0xf4) || i + len > bytes.size()) return 0;
-  unsigned char c1 = static_cast<unsigned char>(bytes[i + 1]);
-  if ((c1 & 0xc0) != 0x80) return 0;
-  // Overlong 3- and 4-byte forms, surrogates, and code points past U+10FFFF.
-  if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 >= 0xa0) || (c == 0xf0 && c1 < 0x90) ||
-      (c == 0xf4 && c1 >= 0x90)) {
-    return 0;
-  }
-  for (size_t k = 2; k < len; ++k) {
-    if ((static_cast<unsigned char>(bytes[i + k]) & 0xc0) != 0x80) return 0;
-  }
-  return len;
-}
-
-}  // namespace
-
-void AppendValidUtf8(std::string* out, std::string_view bytes) {
-  size_t i = 0;
-  while (i < bytes.size()) {
-    // Copy runs of ASCII at once.
-    size_t run = i;
-    while (run < bytes.size() && static_cast<unsigned char>(bytes[run]) < 0x80) ++run;
-    out->append(bytes.substr(i, run - i));
-    i = run;
-    if (i >= bytes.size()) break;
-    size_t len = SequenceLength(bytes, i);
-    if (len == 0) {
-      out->append("\xEF\xBF\xBD");
-      ++i;
-    } else {
-      out->append(bytes.substr(i, len));
-      i += len;
-    }
-  }
-}
-
 size_t Utf8Boundary(std::string_view bytes, size_t max) {
   if (max >= bytes.size()) return bytes.size();
   size_t n = max;

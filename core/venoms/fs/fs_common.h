@@ -16,6 +16,7 @@
 #include "core/base/fd.h"
 #include "core/base/json.h"
 #include "core/base/result.h"
+#include "core/base/utf8.h"
 #include "core/ns/workspace.h"
 #include "core/venoms/registry.h"
 
@@ -50,9 +51,6 @@ std::string HumanSize(uint64_t bytes);
 // A namespace path below `dir` ("/" + "a" = "/a", "/src" + "a" = "/src/a").
 std::string JoinNsPath(std::string_view dir, std::string_view name);
 
-// Appends `bytes` to `out`, each byte that is not part of a valid UTF-8
-// sequence replaced by U+FFFD, so the result is safe in a JSON string.
-void AppendValidUtf8(std::string* out, std::string_view bytes);
 // The largest n ≤ max such that bytes[0, n) does not end inside a UTF-8
 // sequence.
 size_t Utf8Boundary(std::string_view bytes, size_t max);

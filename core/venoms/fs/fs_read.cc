@@ -255,11 +255,11 @@ void RenderLine(std::string_view kept, uint64_t length, uint64_t start, bool new
   *cut = length > kMaxLineBytes;
   if (*cut) {
     size_t shown = fs::Utf8Boundary(kept, kMaxLineBytes);
-    fs::AppendValidUtf8(out, kept.substr(0, shown));
+    AppendValidUtf8(out, kept.substr(0, shown));
     out->append(StrCat({" [… line cut: ", std::to_string(shown), " of ", std::to_string(length),
                         " bytes shown; read the rest with byte_offset=", std::to_string(start + shown), "]"}));
   } else {
-    fs::AppendValidUtf8(out, kept);
+    AppendValidUtf8(out, kept);
   }
   if (newline) out->push_back('\n');
 }
@@ -487,7 +487,7 @@ Result<ReadOutcome> ReadBytes(OpenFile& f, const ReadRequest& req) {
                               std::to_string(f.size)});
   if (f.text) {
     std::string text;
-    fs::AppendValidUtf8(&text, view);
+    AppendValidUtf8(&text, view);
     out.data["encoding"] = "utf-8";
     out.data["text"] = text;
     out.text = std::move(text);
@@ -644,7 +644,7 @@ Result<Reply> HandleReadMany(const ns::Workspaces& workspaces, Context& ctx, con
       Result<std::string> shown = ws->CanonicalPath(path);
       std::string name = shown.ok() ? *shown : path;
       std::string message;
-      fs::AppendValidUtf8(&message, one.status().message());
+      AppendValidUtf8(&message, one.status().message());
       files.push_back(Json{{"path", name}, {"ok", false}, {"error", message}});
       text += StrCat({"==> ", name, " <==\n[error: ", message, "]\n\n"});
       continue;

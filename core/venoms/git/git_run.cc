@@ -77,26 +77,6 @@ std::vector<std::string> SplitLines(std::string_view text) {
   return out;
 }
 
-// The length of the valid UTF-8 sequence at the start of `s`, or 0.
-size_t Utf8Sequence(std::string_view s) {
-  auto byte = [&s](size_t i) { return static_cast<unsigned char>(s[i]); };
-  auto cont = [&](size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return i < s.size() && byte(i) >= lo && byte(i) <= hi;
-  };
-  unsigned char c = byte(0);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    bool second = c == 0xE0 ? cont(1, 0xA0) : c == 0xED ? cont(1, 0x80, 0x9F) : cont(1);
-    return second && cont(2) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    bool second = c == 0xF0 ? cont(1, 0x90) : c == 0xF4 ? cont(1, 0x80, 0x8F) : cont(1);
-    return second && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
-}
-
 // Objects borrowed from other repositories (objects/info/alternates) must
 // lie in the bind too, or git would read another repository on the host.
 Status CheckAlternates(const Repo& repo, const std::string& objects_dir, int depth) {
@@ -400,22 +380,6 @@ std::string NsPath(const Repo& repo, std::string_view rel) {
   if (rel.empty() || rel == ".") return repo.ns_root;
   std::string clean = ValidUtf8(rel);
   return repo.ns_root == "/" ? StrCat({"/", clean}) : StrCat({repo.ns_root, "/", clean});
-}
-
-std::string ValidUtf8(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  while (!bytes.empty()) {
-    size_t n = Utf8Sequence(bytes);
-    if (n == 0) {
-      out.append("\xEF\xBF\xBD");
-      n = 1;
-    } else {
-      out.append(bytes.substr(0, n));
-    }
-    bytes.remove_prefix(n);
-  }
-  return out;
 }
 
 std::string CapText(std::string_view bytes, size_t max, bool* cut) {

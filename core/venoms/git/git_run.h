@@ -15,6 +15,7 @@
 #include "core/base/fd.h"
 #include "core/base/json.h"
 #include "core/base/result.h"
+#include "core/base/utf8.h"
 #include "core/ns/workspace.h"
 #include "core/proc/spawn.h"
 #include "core/venoms/git/git_venom.h"
@@ -132,10 +133,6 @@ Result<std::string> RepoPath(const Repo& repo, std::string_view user_path);
 // The namespace path of `rel`, a path relative to the repository's top
 // level (or a pathspec from RepoPathsArg).
 std::string NsPath(const Repo& repo, std::string_view rel);
-
-// Bytes as valid UTF-8: each byte that is not part of a valid sequence
-// becomes U+FFFD, so the text is safe in JSON.
-std::string ValidUtf8(std::string_view bytes);
 
 // The text of a capped output: its first `max` bytes (cut at a line end
 // when one is near, never inside a UTF-8 sequence), valid UTF-8.

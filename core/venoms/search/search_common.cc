@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "core/base/strings.h"
+#include "core/base/utf8.h"
 #include "core/ns/resolve.h"
 #include "core/venoms/args.h"
 
@@ -19,26 +20,6 @@ namespace {
 
 constexpr size_t kMaxWarningLines = 5;
 constexpr size_t kMaxWarningBytes = 300;
-
-// The length of the valid UTF-8 sequence at the start of `s`, or 0.
-size_t Utf8Sequence(std::string_view s) {
-  auto byte = [&s](size_t i) { return static_cast<unsigned char>(s[i]); };
-  auto cont = [&](size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return i < s.size() && byte(i) >= lo && byte(i) <= hi;
-  };
-  unsigned char c = byte(0);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    bool second = c == 0xE0 ? cont(1, 0xA0) : c == 0xED ? cont(1, 0x80, 0x9F) : cont(1);
-    return second && cont(2) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    bool second = c == 0xF0 ? cont(1, 0x90) : c == 0xF4 ? cont(1, 0x80, 0x8F) : cont(1);
-    return second && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
-}
 
 }  // namespace
 
@@ -144,7 +125,7 @@ std::string ToUtf8(std::string_view bytes, bool* escaped) {
   std::string out;
   out.reserve(bytes.size());
   while (!bytes.empty()) {
-    size_t n = Utf8Sequence(bytes);
+    size_t n = Utf8SequenceLength(bytes, 0);
     if (n == 0) {
       char hex[8];
       snprintf(hex, sizeof(hex), "\\x%02X", static_cast<unsigned char>(bytes[0]));

@@ -63,27 +63,6 @@ bool ValidEnvName(std::string_view name) {
                      [](char c) { return isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
-// The length of the valid UTF-8 sequence at the start of `s`, or 0; with
-// `partial`, a prefix of a valid sequence cut off by the end of `s` counts
-// as its length too.
-size_t Utf8Sequence(std::string_view s, bool partial = false) {
-  auto byte = [&s](size_t i) { return static_cast<unsigned char>(s[i]); };
-  auto cont = [&](size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return i < s.size() && byte(i) >= lo && byte(i) <= hi;
-  };
-  unsigned char c = byte(0);
-  if (c < 0x80) return 1;
-  size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-  if (len == 0) return 0;
-  unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-  unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-  for (size_t i = 1; i < len; ++i) {
-    if (partial && i >= s.size()) return s.size();
-    if (!cont(i, i == 1 ? lo : 0x80, i == 1 ? hi : 0xBF)) return 0;
-  }
-  return len;
-}
-
 std::string Duration(std::chrono::steady_clock::duration d) {
   int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
   if (ms < 1000) return StrCat({std::to_string(ms), " ms"});
@@ -300,22 +279,6 @@ Status StartFailure(const Status& status, const std::string& command) {
 // ---------------------------------------------------------------------------
 // Rendering
 
-std::string ValidUtf8(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  while (!bytes.empty()) {
-    size_t len = Utf8Sequence(bytes);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";
-      bytes.remove_prefix(1);
-    } else {
-      out.append(bytes.substr(0, len));
-      bytes.remove_prefix(len);
-    }
-  }
-  return out;
-}
-
 size_t CompleteUtf8Prefix(std::string_view bytes) {
   // A sequence is at most 4 bytes: only the last 3 can start a cut one.
   for (size_t back = 1; back <= std::min<size_t>(3, bytes.size()); ++back) {
@@ -324,8 +287,8 @@ size_t CompleteUtf8Prefix(std::string_view bytes) {
     if (c < 0x80) return bytes.size();
     if (c >= 0xC0) {
       std::string_view rest = bytes.substr(at);
-      size_t whole = Utf8Sequence(rest);
-      bool cut = whole == 0 && Utf8Sequence(rest, true) == rest.size();
+      size_t whole = Utf8SequenceLength(rest, 0);
+      bool cut = whole == 0 && Utf8SequenceLength(rest, 0, /*partial=*/true) == rest.size();
       return cut ? at : bytes.size();
     }
   }

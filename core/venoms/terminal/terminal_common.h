@@ -16,6 +16,7 @@
 #include "core/base/fd.h"
 #include "core/base/json.h"
 #include "core/base/result.h"
+#include "core/base/utf8.h"
 #include "core/ns/workspace.h"
 #include "core/proc/session.h"
 #include "core/venoms/registry.h"
@@ -121,10 +122,6 @@ Result<Launch> PrepareLaunch(const TerminalState& state, const Json& args, const
 // Session::Start's failure as a message for the model (a missing program
 // says how to run a shell command instead).
 Status StartFailure(const Status& status, const std::string& command);
-
-// The text of `bytes` for JSON: each byte that is not part of valid UTF-8
-// becomes U+FFFD.
-std::string ValidUtf8(std::string_view bytes);
 // The length of `bytes` without a UTF-8 sequence cut off at its end.
 size_t CompleteUtf8Prefix(std::string_view bytes);
 

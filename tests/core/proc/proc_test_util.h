@@ -1,5 +1,5 @@
 // Helpers for process tests: who is still alive in a process group or a
-// session.
+// session, or with a marker on its command line.
 #pragma once
 
 #include <dirent.h>
@@ -69,6 +69,47 @@ inline bool GroupGone(pid_t pgid, std::chrono::milliseconds limit = std::chrono:
 }
 inline bool SessionGone(pid_t sid, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
   return GroupGone(sid, limit, true);
+}
+
+// Pids of running processes (zombies excluded) other than this one whose
+// command line contains `marker`.
+inline std::vector<pid_t> ProcessesWith(const std::string& marker) {
+  std::vector<pid_t> out;
+  DIR* dir = opendir("/proc");
+  if (dir == nullptr) return out;
+  while (dirent* e = readdir(dir)) {
+    char* end = nullptr;
+    long pid = strtol(e->d_name, &end, 10);
+    if (end == e->d_name || *end != '\0' || pid == getpid()) continue;
+    std::string cmd = ReadProcFile(std::string("/proc/") + e->d_name + "/cmdline");
+    std::string stat = ReadProcFile(std::string("/proc/") + e->d_name + "/stat");
+    size_t paren = stat.rfind(')');
+    bool zombie = paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'Z';
+    if (!zombie && cmd.find(marker) != std::string::npos) out.push_back(static_cast<pid_t>(pid));
+  }
+  closedir(dir);
+  return out;
+}
+
+// Killed processes take a moment to finish dying: true once none carries
+// `marker`, false if some still do after `limit`.
+inline bool NoProcessWith(const std::string& marker, std::chrono::milliseconds limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (!ProcessesWith(marker).empty()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+// True once at least `count` processes carry `marker`, false after `limit`.
+inline bool ProcessesAppear(const std::string& marker, size_t count, std::chrono::milliseconds limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (ProcessesWith(marker).size() < count) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 }  // namespace weft::proc::testing

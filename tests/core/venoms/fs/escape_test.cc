@@ -25,10 +25,16 @@
 
 #include "core/base/base64.h"
 #include "core/base/strings.h"
+#include "tests/core/venoms/escape_util.h"
 #include "tests/core/venoms/fs/fs_fixture.h"
 
 namespace weft::venoms {
 namespace {
+
+using escape::AllStrings;
+using escape::Dump;
+using escape::Expand;
+using escape::Shown;
 
 namespace stdfs = std::filesystem;
 
@@ -71,21 +77,7 @@ struct EscapeCase {
   Check after;  // what else must hold afterwards
 };
 
-std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
 void PrintTo(const EscapeCase& c, std::ostream* os) { *os << c.name << ": fs_" << c.op << " " << Dump(c.args); }
-
-std::string Expand(std::string s, const std::string& tmp) {
-  for (size_t at = s.find("@T"); at != std::string::npos; at = s.find("@T", at + tmp.size())) s.replace(at, 2, tmp);
-  return s;
-}
-Json Expand(const Json& j, const std::string& tmp) {
-  if (j.is_string()) return Expand(j.get<std::string>(), tmp);
-  if (!j.is_structured()) return j;
-  Json out = j;
-  for (auto it = out.begin(); it != out.end(); ++it) *it = Expand(*it, tmp);
-  return out;
-}
 
 EscapeCase Refused(std::string name, std::string op, Json args, StatusCode code, std::string says,
                    World world = World::kDefault) {
@@ -209,26 +201,6 @@ Check HardlinkBroken() {
   };
 }
 
-// Every string of a reply (keys, values, decoded base64 blobs), to search
-// for what must never leak.
-void AllStrings(const Json& j, std::string* out) {
-  if (j.is_string()) {
-    out->append(j.get_ref<const std::string&>());
-    out->push_back('\n');
-  } else if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      out->append(it.key());
-      out->push_back('\n');
-      AllStrings(it.value(), out);
-      if (it.key() == "blob" && it.value().is_string()) {
-        if (std::optional<std::string> raw = Base64Decode(it.value().get_ref<const std::string&>())) out->append(*raw);
-      }
-    }
-  } else if (j.is_array()) {
-    for (const Json& e : j) AllStrings(e, out);
-  }
-}
-
 // Every entry below `root`, symlinks not followed: relative path → "d", "l:<target>",
 // "f:<content>" or "o". Without `with_ws`, tmp_/ws is listed but not entered.
 using Snapshot = std::map<std::string, std::string>;
@@ -342,13 +314,7 @@ TEST_P(EscapeTest, Attempt) {
 
   Result<Reply> r = Call(c.op, args);
 
-  std::string seen;
-  if (r.ok()) {
-    AllStrings(r->data, &seen);
-    AllStrings(r->content, &seen);
-  } else {
-    seen = r.status().message();
-  }
+  std::string seen = Shown(r);
   for (std::string_view bad : kForbidden) {
     EXPECT_EQ(seen.find(bad), std::string::npos) << "the reply carries '" << bad << "' from outside:\n" << seen;
   }

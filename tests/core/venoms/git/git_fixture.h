@@ -16,18 +16,16 @@
 #include <gtest/gtest.h>
 
 #include "core/base/fd.h"
-#include "core/ns/mount_table.h"
-#include "core/ns/workspace.h"
 #include "core/proc/spawn.h"
 #include "core/venoms/git/git_venom.h"
-#include "core/venoms/registry.h"
-#include "tests/support/fake_venom_context.h"
-#include "tests/support/temp_dir.h"
+#include "tests/core/venoms/venom_fixture.h"
 
 namespace weft::venoms {
 
-class GitVenomTest : public ::testing::Test {
+class GitVenomTest : public VenomTest {
  protected:
+  GitVenomTest() : VenomTest("git") {}
+
   void SetUp() override {
     if (!HaveGit()) GTEST_SKIP() << "git is not installed";
     std::filesystem::create_directories(tmp_.Join("ws"));
@@ -48,17 +46,7 @@ class GitVenomTest : public ::testing::Test {
   // Replaces the workspace (binds: namespace path → "/abs/dir[:ro]").
   void Rebind(const std::vector<std::pair<std::string, std::string>>& binds, GitOptions options = DefaultOptions(),
               bool read_only = false) {
-    ns::MountTable table;
-    for (const auto& [path, spec] : binds) {
-      Result<ns::Source> source = ns::Source::Parse(spec);
-      ASSERT_TRUE(source.ok()) << source.status();
-      ASSERT_TRUE(table.Add(path, *source).ok());
-    }
-    Result<std::unique_ptr<ns::Workspace>> ws = ns::Workspace::Open("w1", "test", std::move(table), read_only);
-    ASSERT_TRUE(ws.ok()) << ws.status();
-    workspaces_ = std::make_unique<ns::Workspaces>();
-    workspaces_->Add(std::move(ws).value());
-    registry_ = std::make_unique<Registry>();
+    MakeWorkspace(binds, read_only);
     RegisterGitVenom(*registry_, *workspaces_, std::move(options));
   }
 
@@ -105,38 +93,6 @@ class GitVenomTest : public ::testing::Test {
     struct stat st;
     return lstat(abs.c_str(), &st) == 0;
   }
-
-  Result<Reply> Call(const std::string& op, const Json& args) {
-    const Op* found = registry_->Find("git", op);
-    if (found == nullptr) return Status::NotFound("no op git_" + op);
-    return registry_->Call(ctx_, *found, args);
-  }
-  // The reply's data, failing the test when the call failed.
-  Json Data(const std::string& op, const Json& args) {
-    Result<Reply> r = Call(op, args);
-    EXPECT_TRUE(r.ok()) << "git_" << op << " " << args.dump() << ": " << r.status();
-    return r.ok() ? r->data : Json();
-  }
-  // The call's error, failing the test when it succeeded.
-  Status Error(const std::string& op, const Json& args) {
-    Result<Reply> r = Call(op, args);
-    EXPECT_FALSE(r.ok()) << "git_" << op << " " << args.dump() << " succeeded: " << (r.ok() ? r->data.dump() : "");
-    return r.ok() ? Status::Ok() : r.status();
-  }
-  static std::string Text(const Reply& reply) {
-    std::string out;
-    if (reply.content.is_array()) {
-      for (const Json& block : reply.content) {
-        if (block.value("type", "") == "text") out += block.value("text", "");
-      }
-    }
-    return out;
-  }
-
-  weft::testing::ScopedTempDir tmp_;
-  FakeVenomContext ctx_;
-  std::unique_ptr<ns::Workspaces> workspaces_;
-  std::unique_ptr<Registry> registry_;
 };
 
 }  // namespace weft::venoms

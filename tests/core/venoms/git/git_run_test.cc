@@ -46,11 +46,6 @@ TEST(CheckRevision, AcceptsRefsRangesAndExpressions) {
   }
 }
 
-TEST(ValidUtf8, ReplacesInvalidBytes) {
-  EXPECT_EQ(git::ValidUtf8("caf\xC3\xA9"), "caf\xC3\xA9");
-  EXPECT_EQ(git::ValidUtf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
-}
-
 TEST(CapText, CutsAtALineEndAndSaysSo) {
   bool cut = false;
   EXPECT_EQ(git::CapText("one\ntwo\nthree\n", 100, &cut), "one\ntwo\nthree\n");

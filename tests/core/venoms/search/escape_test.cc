@@ -16,10 +16,16 @@
 #include <vector>
 
 #include "core/base/strings.h"
+#include "tests/core/venoms/escape_util.h"
 #include "tests/core/venoms/search/search_fixture.h"
 
 namespace weft::venoms {
 namespace {
+
+using escape::AllStrings;
+using escape::Dump;
+using escape::Expand;
+using escape::Shown;
 
 // The fixture's tmp_/outside/secret.txt holds "needle outside"; a sibling
 // tmp_/ws-evil holds "needle evil". Neither may appear in any reply.
@@ -41,36 +47,7 @@ struct SearchEscapeCase {
   Check after;                     // what else must hold
 };
 
-std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
 void PrintTo(const SearchEscapeCase& c, std::ostream* os) { *os << c.name << ": search_" << c.op << " " << Dump(c.args); }
-
-std::string Expand(std::string s, const std::string& tmp) {
-  for (size_t at = s.find("@T"); at != std::string::npos; at = s.find("@T", at + tmp.size())) s.replace(at, 2, tmp);
-  return s;
-}
-Json Expand(const Json& j, const std::string& tmp) {
-  if (j.is_string()) return Expand(j.get<std::string>(), tmp);
-  if (!j.is_structured()) return j;
-  Json out = j;
-  for (auto it = out.begin(); it != out.end(); ++it) *it = Expand(*it, tmp);
-  return out;
-}
-
-void AllStrings(const Json& j, std::string* out) {
-  if (j.is_string()) {
-    out->append(j.get_ref<const std::string&>());
-    out->push_back('\n');
-  } else if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      out->append(it.key());
-      out->push_back('\n');
-      AllStrings(it.value(), out);
-    }
-  } else if (j.is_array()) {
-    for (const Json& e : j) AllStrings(e, out);
-  }
-}
 
 SearchEscapeCase Refused(std::string name, std::string op, Json args, StatusCode code, std::string says) {
   return {std::move(name), std::move(op), std::move(args), Outcome::kFails, code, std::move(says), {}};
@@ -142,13 +119,7 @@ TEST_P(EscapeSearch, Attempt) {
 
   Result<Reply> r = Call(c.op, args);
 
-  std::string seen;
-  if (r.ok()) {
-    AllStrings(r->data, &seen);
-    AllStrings(r->content, &seen);
-  } else {
-    seen = r.status().message();
-  }
+  std::string seen = Shown(r);
   for (std::string_view bad : kForbidden) {
     EXPECT_EQ(seen.find(bad), std::string::npos) << "the reply carries '" << bad << "' from outside:\n" << seen;
   }

@@ -4,9 +4,6 @@
 // output schemas enforced), and a scan of /proc for processes left behind.
 #pragma once
 
-#include <dirent.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -17,14 +14,10 @@
 
 #include <gtest/gtest.h>
 
-#include "core/ns/mount_table.h"
-#include "core/ns/workspace.h"
 #include "core/proc/session.h"
-#include "core/venoms/registry.h"
 #include "core/venoms/terminal/terminal_venom.h"
 #include "tests/core/proc/proc_test_util.h"
-#include "tests/support/fake_venom_context.h"
-#include "tests/support/temp_dir.h"
+#include "tests/core/venoms/venom_fixture.h"
 
 namespace weft::venoms {
 
@@ -55,8 +48,10 @@ class RecordingLauncher : public proc::SessionLauncher {
   std::optional<Status> fail_with_;
 };
 
-class TerminalVenomTest : public ::testing::Test {
+class TerminalVenomTest : public VenomTest {
  protected:
+  TerminalVenomTest() : VenomTest("terminal") {}
+
   using Clock = std::chrono::steady_clock;
 
   // The workspace is tmp_/ws, bound at "/"; tmp_/outside is a sibling that
@@ -71,41 +66,10 @@ class TerminalVenomTest : public ::testing::Test {
   // A fresh registry with the venom registered with `options` (the launcher
   // is always ours; the stop ladder is short unless the test says otherwise).
   void Register(TerminalOptions options) {
-    registry_.reset();  // kills the sessions of the previous one
-    ns::MountTable table;
-    Result<ns::Source> source = ns::Source::Parse(tmp_.Join("ws"));
-    ASSERT_TRUE(source.ok()) << source.status();
-    ASSERT_TRUE(table.Add("/", *source).ok());
-    Result<std::unique_ptr<ns::Workspace>> ws = ns::Workspace::Open("w1", "test", std::move(table), false);
-    ASSERT_TRUE(ws.ok()) << ws.status();
-    workspaces_ = std::make_unique<ns::Workspaces>();
-    workspaces_->Add(std::move(ws).value());
-    registry_ = std::make_unique<Registry>();
+    MakeWorkspace({{"/", tmp_.Join("ws")}}, false);  // first drops the old registry, killing its sessions
     options.launcher = &launcher_;
     if (options.term_grace == TerminalOptions{}.term_grace) options.term_grace = std::chrono::milliseconds(300);
     RegisterTerminalVenom(*registry_, *workspaces_, options);
-  }
-
-  Result<Reply> Call(const std::string& op, const Json& args) { return Call(ctx_, op, args); }
-  Result<Reply> Call(Context& ctx, const std::string& op, const Json& args) {
-    const Op* found = registry_->Find("terminal", op);
-    if (found == nullptr) return Status::NotFound("no op terminal_" + op);
-    return registry_->Call(ctx, *found, args);
-  }
-  // The reply's data, failing the test when the call failed.
-  Json Data(const std::string& op, const Json& args) {
-    Result<Reply> r = Call(op, args);
-    EXPECT_TRUE(r.ok()) << "terminal_" << op << " " << args.dump() << ": " << r.status();
-    return r.ok() ? r->data : Json::object();
-  }
-  static std::string Text(const Reply& reply) {
-    std::string out;
-    if (reply.content.is_array()) {
-      for (const Json& block : reply.content) {
-        if (block.value("type", "") == "text") out += block.value("text", "");
-      }
-    }
-    return out;
   }
 
   // Reads `session` (following the default offsets) until its stdout so far
@@ -132,46 +96,17 @@ class TerminalVenomTest : public ::testing::Test {
     return r;
   }
 
-  // Pids of running processes whose command line contains `marker`.
-  static std::vector<pid_t> ProcessesWith(const std::string& marker) {
-    std::vector<pid_t> out;
-    DIR* dir = opendir("/proc");
-    if (dir == nullptr) return out;
-    while (dirent* e = readdir(dir)) {
-      char* end = nullptr;
-      long pid = strtol(e->d_name, &end, 10);
-      if (end == e->d_name || *end != '\0' || pid == getpid()) continue;
-      std::string cmd = proc::testing::ReadProcFile(std::string("/proc/") + e->d_name + "/cmdline");
-      std::string stat = proc::testing::ReadProcFile(std::string("/proc/") + e->d_name + "/stat");
-      size_t paren = stat.rfind(')');
-      bool zombie = paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'Z';
-      if (!zombie && cmd.find(marker) != std::string::npos) out.push_back(static_cast<pid_t>(pid));
-    }
-    closedir(dir);
-    return out;
-  }
+  static std::vector<pid_t> ProcessesWith(const std::string& marker) { return proc::testing::ProcessesWith(marker); }
   // Killed processes take a moment to finish dying.
   static bool NoProcessWith(const std::string& marker) {
-    for (int i = 0; i < 3000; ++i) {
-      if (ProcessesWith(marker).empty()) return true;
-      usleep(10'000);
-    }
-    return false;
+    return proc::testing::NoProcessWith(marker, std::chrono::seconds(30));
   }
   // Waits (generously) until `count` processes carry `marker`.
   static bool ProcessesAppear(const std::string& marker, size_t count = 1) {
-    for (int i = 0; i < 6000; ++i) {
-      if (ProcessesWith(marker).size() >= count) return true;
-      usleep(10'000);
-    }
-    return false;
+    return proc::testing::ProcessesAppear(marker, count, std::chrono::seconds(60));
   }
 
-  weft::testing::ScopedTempDir tmp_;
-  FakeVenomContext ctx_;
   RecordingLauncher launcher_;
-  std::unique_ptr<ns::Workspaces> workspaces_;
-  std::unique_ptr<Registry> registry_;
 };
 
 }  // namespace weft::venoms
