@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -92,8 +93,10 @@ std::optional<std::string> MountTypeAt(const std::string& dir) {
 }
 
 bool IsStaleMount(const std::string& dir) {
-  struct stat st {};
-  return ::stat(dir.c_str(), &st) != 0 && errno == ENOTCONN;
+  // statfs always reaches the server (the kernel may answer a stat of the
+  // mount's root from its attribute cache even after the server died).
+  struct statvfs sv {};
+  return ::statvfs(dir.c_str(), &sv) != 0 && errno == ENOTCONN;
 }
 
 Status Unmount(const std::string& dir, bool lazy) {

@@ -1,6 +1,6 @@
 // Mount points of the host: what is mounted at a directory
-// (/proc/self/mountinfo), stale FUSE mounts (a server that died: stat gives
-// ENOTCONN) and unmounting — umount2 as root, fusermount3 otherwise.
+// (/proc/self/mountinfo), stale FUSE mounts (a server that died: statfs
+// gives ENOTCONN) and unmounting — umount2 as root, fusermount3 otherwise.
 #pragma once
 
 #include <optional>
@@ -18,7 +18,7 @@ Result<std::string> CanonicalMountPath(const std::string& dir);
 // for a weft mount), or nullopt when `dir` is not a mount point.
 std::optional<std::string> MountTypeAt(const std::string& dir);
 
-// stat(dir) fails with ENOTCONN: the FUSE server behind it is gone.
+// statfs(dir) fails with ENOTCONN: the FUSE server behind it is gone.
 bool IsStaleMount(const std::string& dir);
 
 // Unmounts `dir`. kFailedPrecondition "busy" when a process still uses it

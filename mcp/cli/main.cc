@@ -16,6 +16,8 @@ constexpr const char kUsage[] =
     "  weft serve [--stdio] [options]   serve this directory over MCP on stdin/stdout\n"
     "  weft serve --http 127.0.0.1:PORT [options]\n"
     "                                   serve it over MCP Streamable HTTP\n"
+    "  weft mount DIR [options]         mount this directory's workspace at DIR (FUSE)\n"
+    "  weft umount DIR                  unmount it\n"
     "  weft token                       print the bearer token HTTP clients need\n"
     "  weft install claude-code [options]\n"
     "                                   add weft for this directory to Claude Code\n"
@@ -23,7 +25,7 @@ constexpr const char kUsage[] =
     "  weft --version                   print the version\n"
     "  weft --help                      print this help\n"
     "\n"
-    "Run 'weft serve --help' or 'weft install --help' for their options.\n";
+    "Run 'weft serve --help', 'weft mount --help' or 'weft install --help' for their options.\n";
 
 }  // namespace
 
@@ -47,6 +49,8 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return weft::cli::RunServe(rest);
   if (cmd == "install") return weft::cli::RunInstall(rest);
   if (cmd == "token") return weft::cli::RunToken(rest);
+  if (cmd == "mount") return weft::cli::RunMount(rest);
+  if (cmd == "umount") return weft::cli::RunUmount(rest);
   std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -34,6 +34,9 @@ Result<std::unique_ptr<WorkspaceHost>> SetUpWorkspaces(const WorkspaceFlags& fla
                                                        mcp::ResourceRegistry& resources,
                                                        mcp::PromptRegistry& prompts);
 
+// Opens a recorded workspace: "/" is its root, then its binds.
+Result<std::unique_ptr<ns::Workspace>> OpenRecordedWorkspace(const store::WorkspaceRecord& record, bool read_only);
+
 // One line per workspace for logs and banners: "name (id): /dir [+ /docs → /x (ro)]".
 std::string DescribeWorkspaces(const ns::Workspaces& workspaces);
 

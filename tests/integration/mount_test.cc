@@ -1,0 +1,138 @@
+// Integration tests: `weft mount` and `weft umount` — background and
+// foreground servers, signals, a server killed outright (stale mount), and
+// bad arguments. They skip where the host cannot mount.
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
+
+namespace weft::testing {
+namespace {
+
+using std::chrono::seconds;
+
+std::string Weft() { return BinaryDir() + "/bin/weft"; }
+
+std::string MountTypeAt(const std::string& dir) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line, found;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string id, parent, devno, root, point, word, type;
+    f >> id >> parent >> devno >> root >> point;
+    while (f >> word && word != "-") {
+    }
+    f >> type;
+    if (point == dir) found = type;
+  }
+  return found;
+}
+
+// Polls until `cond` holds (servers start and stop asynchronously).
+bool Eventually(const std::function<bool()>& cond) {
+  auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return cond();
+}
+
+class MountCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::access("/dev/fuse", R_OK | W_OK) != 0) GTEST_SKIP() << "no usable /dev/fuse on this host";
+    if (::geteuid() != 0 && ::access("/usr/bin/fusermount3", X_OK) != 0) GTEST_SKIP() << "not root, no fusermount3";
+    tmp_.WriteFile("proj/hello.txt", "hello\n");
+    ASSERT_EQ(::mkdir(tmp_.Join("mnt").c_str(), 0755), 0);
+    mnt_ = tmp_.Join("mnt");
+  }
+  void TearDown() override {
+    if (!mnt_.empty() && !MountTypeAt(mnt_).empty()) ::umount2(mnt_.c_str(), MNT_DETACH);
+  }
+  std::vector<std::string> MountArgs(std::initializer_list<std::string> extra = {}) {
+    std::vector<std::string> argv = {Weft(), "mount", mnt_, "--workspace", tmp_.Join("proj"), "--state",
+                                     tmp_.Join("state")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+  }
+
+  ScopedTempDir tmp_;
+  std::string mnt_;
+};
+
+TEST_F(MountCli, BackgroundMountServesUntilUmount) {
+  RunResult r = weft::testing::Run(MountArgs());
+  ASSERT_EQ(r.exit_code(), 0) << r.err;
+  EXPECT_NE(r.err.find("mounted at " + mnt_), std::string::npos) << r.err;
+  EXPECT_EQ(MountTypeAt(mnt_), "fuse.weft");
+  EXPECT_EQ(ReadFileOrDie(mnt_ + "/hello.txt"), "hello\n");
+  size_t at = r.err.find("server pid ");
+  ASSERT_NE(at, std::string::npos);
+  pid_t server = std::stoi(r.err.substr(at + 11));
+  RunResult u = weft::testing::Run({Weft(), "umount", mnt_});
+  ASSERT_EQ(u.exit_code(), 0) << u.err;
+  EXPECT_EQ(MountTypeAt(mnt_), "");
+  EXPECT_TRUE(Eventually([&] { return ::kill(server, 0) != 0; })) << "the server outlived its mount";
+  // The log went under the state directory.
+  RunResult logs = weft::testing::Run({"sh", "-c", "cat \"$0\"/mounts/*.log", tmp_.Join("state")});
+  EXPECT_NE(logs.out.find("mounted workspace proj"), std::string::npos) << logs.out;
+}
+
+TEST_F(MountCli, ForegroundServerUnmountsOnSigterm) {
+  Subprocess server(MountArgs({"--foreground"}));
+  ASSERT_TRUE(Eventually([&] { return MountTypeAt(mnt_) == "fuse.weft"; })) << server.DrainStderr();
+  EXPECT_EQ(ReadFileOrDie(mnt_ + "/hello.txt"), "hello\n");
+  ASSERT_EQ(::kill(server.pid(), SIGTERM), 0);
+  std::optional<int> status = server.Wait(seconds(30));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << server.DrainStderr();
+  EXPECT_EQ(MountTypeAt(mnt_), "");
+}
+
+TEST_F(MountCli, AKilledServersStaleMountIsClearedByTheNextMount) {
+  {
+    Subprocess server(MountArgs({"--foreground"}));
+    ASSERT_TRUE(Eventually([&] { return MountTypeAt(mnt_) == "fuse.weft"; })) << server.DrainStderr();
+    ASSERT_EQ(::kill(server.pid(), SIGKILL), 0);
+    server.Wait(seconds(30));
+  }
+  struct statvfs sv {};
+  EXPECT_EQ(::statvfs(mnt_.c_str(), &sv), -1);
+  EXPECT_EQ(errno, ENOTCONN);
+  RunResult r = weft::testing::Run(MountArgs());
+  ASSERT_EQ(r.exit_code(), 0) << r.err;
+  EXPECT_EQ(ReadFileOrDie(mnt_ + "/hello.txt"), "hello\n");
+  EXPECT_EQ(weft::testing::Run({Weft(), "umount", mnt_}).exit_code(), 0);
+  EXPECT_EQ(MountTypeAt(mnt_), "");
+}
+
+TEST_F(MountCli, RefusesBadArgumentsClearly) {
+  RunResult none = weft::testing::Run({Weft(), "mount"});
+  EXPECT_EQ(none.exit_code(), 2);
+  RunResult inside = weft::testing::Run({Weft(), "mount", tmp_.Join("proj"), "--workspace", tmp_.Join("proj"), "--state",
+                          tmp_.Join("state"), "--foreground"});
+  EXPECT_EQ(inside.exit_code(), 1);
+  EXPECT_NE(inside.err.find("the mount would serve itself"), std::string::npos) << inside.err;
+  RunResult not_mounted = weft::testing::Run({Weft(), "umount", mnt_});
+  EXPECT_EQ(not_mounted.exit_code(), 1);
+  EXPECT_NE(not_mounted.err.find("is not a weft mount"), std::string::npos) << not_mounted.err;
+  RunResult unknown = weft::testing::Run({Weft(), "mount", mnt_, "--workspace", "no-such-workspace", "--state", tmp_.Join("state")});
+  EXPECT_EQ(unknown.exit_code(), 1);
+  EXPECT_EQ(MountTypeAt(mnt_), "");
+}
+
+}  // namespace
+}  // namespace weft::testing
