@@ -15,6 +15,10 @@
 #include "core/base/result.h"
 #include "core/schema/schema.h"
 
+namespace weft::ns {
+class Workspaces;
+}  // namespace weft::ns
+
 namespace weft::venoms {
 
 // Behaviour hints clients auto-approve on: state them truthfully.
@@ -41,6 +45,10 @@ class Context {
   // Progress on long work; `progress` increases between calls. A no-op when
   // the caller asked for none.
   virtual void Progress(double progress, std::optional<double> total, const std::string& message) = 0;
+  // The workspaces this call may use when they are narrower than the ones
+  // the op was registered with (an MCP client's roots narrowed them);
+  // nullptr means the registered ones. Ops pick through WorkspaceArg.
+  virtual const ns::Workspaces* workspaces() const { return nullptr; }
 };
 
 // A successful reply. `data` conforms to the op's output schema (MCP's
