@@ -157,6 +157,16 @@ TEST_F(WeftDirTest, IdsAreUniqueAndStable) {
   EXPECT_EQ(At("venoms/fs/read")->id, At("venoms/fs/read")->id);
 }
 
+// A response is an error exactly when it has a top-level "error" object
+// (docs/weftdir.md): no op's result may have one.
+TEST_F(WeftDirTest, NoOpResultHasATopLevelErrorKey) {
+  for (const auto& op : registry_.ops()) {
+    EXPECT_FALSE(op->output->document().value("properties", Json::object()).contains("error")) << op->name;
+    EXPECT_EQ(op->output->document().value("additionalProperties", true), false)
+        << op->name << ": an open output schema could let an \"error\" through";
+  }
+}
+
 TEST_F(WeftDirTest, CallFileRunsTheOpInThisWorkspace) {
   Result<std::unique_ptr<CallSession>> session = tree_->OpenCall(At("venoms/fs/read")->id);
   ASSERT_TRUE(session.ok());
