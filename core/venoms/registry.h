@@ -115,12 +115,17 @@ class Registry {
   const std::vector<std::unique_ptr<Op>>& ops() const { return ops_; }
   const SchemaStore& schemas() const { return schemas_; }
 
+  // Where a failed Call stopped: callers that report failures the way MCP
+  // does need to tell the op's own failures from a reply that broke its
+  // output schema (MCP answers that one with a protocol error, -32603).
+  enum class Stage { kArguments, kHandler, kReply };
+
   // Validates `args` against the input schema (kInvalidArgument naming each
   // violation), runs the handler, and checks the reply against the output
-  // schema (kInternal on a mismatch: a bug in the op). For callers that are
-  // not MCP (call files, `weft call`); the MCP tool registry does the same
-  // checks itself.
-  Result<Reply> Call(Context& ctx, const Op& op, const Json& args) const;
+  // schema (kInternal on a mismatch: a bug in the op). On failure, sets
+  // `*failed_at` when given. For callers that are not MCP (call files, `weft
+  // call`); the MCP tool registry does the same checks itself.
+  Result<Reply> Call(Context& ctx, const Op& op, const Json& args, Stage* failed_at = nullptr) const;
 
  private:
   const SchemaStore& schemas_;
