@@ -144,27 +144,27 @@ std::vector<std::string> Workspace::NsPathsOfHostDir(std::string_view host_dir) 
   std::string_view tail;
   for (const Mount& m : mounts_.mounts()) {
     if (m.source.kind != Source::Kind::kHost) continue;
-    if (m.source.dir == host_dir || (host_dir == "/" && !m.source.dir.empty())) {
-      out.push_back(m.path);
+    if (PathWithin(m.source.dir, host_dir)) {
+      out.push_back(m.path);  // the whole bind
     } else if (UnderDir(host_dir, m.source.dir, &tail)) {
       // The longest bind wins (a nested bind hides what lies under it in its parent).
-      Result<Resolution> at = mounts_.Resolve(m.path == "/" ? std::string(tail) : StrCat({m.path, tail}));
-      if (at.ok() && at->mount == &m) out.push_back(m.path == "/" ? std::string(tail) : StrCat({m.path, tail}));
-    } else if (UnderDir(m.source.dir, host_dir, &tail)) {
-      out.push_back(m.path);
+      std::string path = m.path == "/" ? std::string(tail) : StrCat({m.path, tail});
+      Result<Resolution> at = mounts_.Resolve(path);
+      if (at.ok() && at->mount == &m) out.push_back(std::move(path));
     }
   }
   return out;
 }
 
 Result<std::unique_ptr<Workspace>> Workspace::Narrow(std::vector<std::string> dirs, std::string why) const {
-  // Keep only the outermost of nested dirs.
+  // Keep only the outermost of nested dirs (sorted, a dir comes after any
+  // that holds it, though not always right after: "/a-b" sorts between
+  // "/a" and "/a/b").
   std::sort(dirs.begin(), dirs.end());
-  dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
   std::vector<std::string> outer;
-  std::string_view tail;
   for (const std::string& d : dirs) {
-    if (outer.empty() || !(outer.back() == "/" || UnderDir(d, outer.back(), &tail))) outer.push_back(d);
+    auto holds = [&d](const std::string& o) { return PathWithin(d, o); };
+    if (std::none_of(outer.begin(), outer.end(), holds)) outer.push_back(d);
   }
   std::unique_ptr<Workspace> ws(new Workspace());
   MountTable table;
@@ -179,7 +179,7 @@ Result<std::unique_ptr<Workspace>> Workspace::Narrow(std::vector<std::string> di
     // Binds nested inside the dir stay whole.
     for (size_t i = 0; i < mounts_.mounts().size(); ++i) {
       const Mount& m = mounts_.mounts()[i];
-      if (m.path == place.path || !(dir == "/" || UnderDir(m.path, dir, &tail))) continue;
+      if (m.path == place.path || !PathWithin(m.path, dir)) continue;
       if (m.source.kind != Source::Kind::kHost) continue;
       int copy = fcntl(roots_[i].get(), F_DUPFD_CLOEXEC, 0);
       if (copy < 0) return Status::FromErrno(errno, "duplicating a bind's root");

@@ -6,19 +6,13 @@
 
 #include "core/base/log.h"
 #include "core/base/strings.h"
+#include "mcp/bridge/workspace_resources.h"
 
 namespace weft::mcp {
 namespace {
 
 // Sets of distinct roots kept; beyond it, sets no session holds are dropped.
 constexpr size_t kMaxCachedRootSets = 32;
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // The directory a root names on this host, symlinks resolved so that it
 // compares with the binds' directories; nullopt when it does not exist here.
@@ -40,18 +34,9 @@ std::optional<std::string> FileUriPath(std::string_view uri) {
   if (rest.empty() || rest.front() != '/') return std::nullopt;  // another host, or no path
   size_t end = rest.find_first_of("?#");
   if (end != std::string_view::npos) rest = rest.substr(0, end);
-  std::string path;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    if (rest[i] != '%') {
-      path += rest[i];
-      continue;
-    }
-    int hi = i + 2 < rest.size() ? HexValue(rest[i + 1]) : -1;
-    int lo = i + 2 < rest.size() ? HexValue(rest[i + 2]) : -1;
-    if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return std::nullopt;
-    path += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
+  Result<std::string> decoded = DecodeUriPath(rest);
+  if (!decoded.ok()) return std::nullopt;
+  std::string path = std::move(decoded).value();
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   return path;
 }
@@ -101,7 +86,7 @@ std::shared_ptr<const ns::Workspaces> ClientRootScopes::Build(const std::vector<
     bool whole = true;  // every bind lies at or below a covered path
     for (const ns::Mount& m : ws->mounts().mounts()) {
       bool in = false;
-      for (const std::string& c : covered) in = in || c == "/" || m.path == c || m.path.rfind(c + "/", 0) == 0;
+      for (const std::string& c : covered) in = in || ns::PathWithin(m.path, c);
       whole = whole && in;
     }
     if (covered.empty() || whole) {

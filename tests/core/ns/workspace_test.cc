@@ -136,7 +136,11 @@ TEST_F(WorkspaceTest, HostDirsMapToTheNamespacePathsTheyCover) {
 TEST_F(WorkspaceTest, NarrowedViewServesOnlyItsDirectoriesAndSaysWhy) {
   tmp_.WriteFile("proj/lib/b.c", "int b;\n");
   auto ws = Open();
-  auto view = ws->Narrow({"/src", "/src/deeper", "/docs"}, "the client's roots limit this session to /src, /docs");
+  std::filesystem::create_directories(tmp_.Join("proj/src/deeper"));
+  std::filesystem::create_directories(tmp_.Join("proj/src-x"));
+  // "/src-x" sorts between "/src" and "/src/deeper": the nested one still folds into "/src".
+  auto view = ws->Narrow({"/src", "/src-x", "/src/deeper", "/docs"},
+                         "the client's roots limit this session to /src, /docs");
   ASSERT_TRUE(view.ok()) << view.status();
   EXPECT_EQ((*view)->id(), ws->id());
   EXPECT_TRUE((*view)->OpenPath("/src/a.c", O_RDONLY).ok());
@@ -148,6 +152,7 @@ TEST_F(WorkspaceTest, NarrowedViewServesOnlyItsDirectoriesAndSaysWhy) {
     EXPECT_NE(fd.status().message().find("client's roots limit this session to /src"), std::string::npos)
         << fd.status();
   }
+  EXPECT_EQ((*view)->mounts().mounts().size(), 3u);  // /docs, /src, /src-x
   EXPECT_EQ((*view)->DefaultDir(), "/docs");
   EXPECT_EQ(ws->DefaultDir(), "/");
 }
