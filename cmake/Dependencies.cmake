@@ -1,7 +1,6 @@
 # Third-party dependencies, all from Debian 12 packages (see scripts/deps.sh).
 find_package(Threads REQUIRED)
 find_package(nlohmann_json 3.11 CONFIG REQUIRED)
-find_package(OpenSSL REQUIRED)   # libcrypto: HMAC-SHA256 for MRTR requestState
 find_package(PkgConfig REQUIRED)
 find_package(SQLite3 REQUIRED)  # SQLite::SQLite3: the durable state in weft.db (core/store)
 

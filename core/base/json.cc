@@ -149,4 +149,29 @@ std::string DumpJson(const Json& value) {
   return out;
 }
 
+size_t JsonNestingDepth(std::string_view text, size_t limit) {
+  size_t depth = 0, max_depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '[': case '{':
+        if (++depth > max_depth) max_depth = depth;
+        if (max_depth > limit) return max_depth;
+        break;
+      case ']': case '}':
+        if (depth > 0) --depth;
+        break;
+      default: break;
+    }
+  }
+  return max_depth;
+}
+
 }  // namespace weft

@@ -21,6 +21,11 @@ std::string EscapeJsonPointerToken(std::string_view token);
 std::string DumpJson(const Json& value);
 // Appends the same to `*out`.
 void AppendJson(const Json& value, std::string* out);
+// The deepest nesting of arrays and objects in JSON `text`, counted outside
+// string literals, without parsing it. Stops early once past `limit`, so a
+// hostile text costs one partial scan. Lets a reader refuse input that would
+// recurse too deep (in validation) before it parses it.
+size_t JsonNestingDepth(std::string_view text, size_t limit);
 // Appends `text` as a JSON string literal (quotes included), the same way.
 void AppendJsonString(std::string_view text, std::string* out);
 

@@ -57,6 +57,11 @@ std::string Source::ToString() const {
   return out;
 }
 
+bool PathWithin(std::string_view path, std::string_view dir) {
+  if (dir == "/") return !path.empty() && path.front() == '/';
+  return path.substr(0, dir.size()) == dir && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
 Result<std::string> NormalizeNsPath(std::string_view path) {
   if (path.empty() || path.front() != '/') {
     return Status::InvalidArgument(StrCat({"namespace path '", path, "' must be absolute (start with /)"}));

@@ -31,6 +31,11 @@ struct Source {
 // rather than resolving it: namespace paths name places, they do not walk.
 Result<std::string> NormalizeNsPath(std::string_view path);
 
+// `path` is `dir` or lies below it, at a component boundary: "/ws-evil" is
+// not within "/ws", and everything is within "/". Both absolute and
+// canonical (namespace paths, or host directories after realpath).
+bool PathWithin(std::string_view path, std::string_view dir);
+
 struct Mount {
   std::string path;  // canonical namespace path
   Source source;

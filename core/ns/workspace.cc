@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <limits.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <utility>
 
 #include "core/base/strings.h"
@@ -56,6 +58,11 @@ std::string Workspace::PrimaryDir() const {
   return "";
 }
 
+std::string Workspace::DefaultDir() const {
+  if (mounts_.Resolve("/").ok() || mounts_.mounts().empty()) return "/";
+  return mounts_.mounts().front().path;
+}
+
 Result<std::string> Workspace::CanonicalPath(std::string_view user_path) const {
   if (user_path.find('\0') != std::string_view::npos) {
     return Status::InvalidArgument("the path contains a NUL byte");
@@ -102,7 +109,12 @@ Result<std::string> Workspace::CanonicalPath(std::string_view user_path) const {
 Result<Place> Workspace::Locate(std::string_view user_path, Access access) const {
   WEFT_ASSIGN_OR_RETURN(std::string path, CanonicalPath(user_path));
   Result<Resolution> where = mounts_.Resolve(path);
-  if (!where.ok()) return Status::NotFound(StrCat({path, " is not inside any bind of the workspace"}));
+  if (!where.ok()) {
+    if (!narrowed_by_.empty()) {
+      return Status::PermissionDenied(StrCat({path, " is outside what this session may use: ", narrowed_by_}));
+    }
+    return Status::NotFound(StrCat({path, " is not inside any bind of the workspace"}));
+  }
   const Mount* mount = where->mount;
   if (mount->source.kind != Source::Kind::kHost) {
     return Status::Unavailable(StrCat({path, " is on node '", mount->source.node,
@@ -125,6 +137,68 @@ Result<Place> Workspace::Locate(std::string_view user_path, Access access) const
 Result<UniqueFd> Workspace::OpenPath(std::string_view user_path, int flags, mode_t mode) const {
   WEFT_ASSIGN_OR_RETURN(Place place, Locate(user_path, Writes(flags) ? Access::kWrite : Access::kRead));
   return OpenBeneathAs(place.root_fd, place.rest, place.path, flags, mode);
+}
+
+std::vector<std::string> Workspace::NsPathsOfHostDir(std::string_view host_dir) const {
+  std::vector<std::string> out;
+  std::string_view tail;
+  for (const Mount& m : mounts_.mounts()) {
+    if (m.source.kind != Source::Kind::kHost) continue;
+    if (PathWithin(m.source.dir, host_dir)) {
+      out.push_back(m.path);  // the whole bind
+    } else if (UnderDir(host_dir, m.source.dir, &tail)) {
+      // The longest bind wins (a nested bind hides what lies under it in its parent).
+      std::string path = m.path == "/" ? std::string(tail) : StrCat({m.path, tail});
+      Result<Resolution> at = mounts_.Resolve(path);
+      if (at.ok() && at->mount == &m) out.push_back(std::move(path));
+    }
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Workspace>> Workspace::Narrow(std::vector<std::string> dirs, std::string why) const {
+  // Keep only the outermost of nested dirs (sorted, a dir comes after any
+  // that holds it, though not always right after: "/a-b" sorts between
+  // "/a" and "/a/b").
+  std::sort(dirs.begin(), dirs.end());
+  std::vector<std::string> outer;
+  for (const std::string& d : dirs) {
+    auto holds = [&d](const std::string& o) { return PathWithin(d, o); };
+    if (std::none_of(outer.begin(), outer.end(), holds)) outer.push_back(d);
+  }
+  std::unique_ptr<Workspace> ws(new Workspace());
+  MountTable table;
+  std::vector<std::pair<std::string, UniqueFd>> roots;
+  for (const std::string& dir : outer) {
+    WEFT_ASSIGN_OR_RETURN(Place place, Locate(dir, Access::kRead));
+    WEFT_ASSIGN_OR_RETURN(UniqueFd fd, OpenBeneathAs(place.root_fd, place.rest, place.path, O_PATH | O_DIRECTORY));
+    Source source = place.mount->source;
+    if (!place.rest.empty()) source.dir = StrCat({source.dir, "/", place.rest});
+    WEFT_RETURN_IF_ERROR(table.Add(place.path, source));
+    roots.emplace_back(place.path, std::move(fd));
+    // Binds nested inside the dir stay whole.
+    for (size_t i = 0; i < mounts_.mounts().size(); ++i) {
+      const Mount& m = mounts_.mounts()[i];
+      if (m.path == place.path || !PathWithin(m.path, dir)) continue;
+      if (m.source.kind != Source::Kind::kHost) continue;
+      int copy = fcntl(roots_[i].get(), F_DUPFD_CLOEXEC, 0);
+      if (copy < 0) return Status::FromErrno(errno, "duplicating a bind's root");
+      WEFT_RETURN_IF_ERROR(table.Add(m.path, m.source));
+      roots.emplace_back(m.path, UniqueFd(copy));
+    }
+  }
+  // roots_ runs parallel to the table's (sorted) mounts.
+  for (const Mount& m : table.mounts()) {
+    for (auto& [path, fd] : roots) {
+      if (path == m.path) ws->roots_.push_back(std::move(fd));
+    }
+  }
+  ws->id_ = id_;
+  ws->name_ = name_;
+  ws->mounts_ = std::move(table);
+  ws->read_only_ = read_only_;
+  ws->narrowed_by_ = std::move(why);
+  return ws;
 }
 
 Workspace* Workspaces::Find(std::string_view id_or_name) const {

@@ -42,6 +42,9 @@ class Workspace {
   bool read_only() const { return read_only_; }
   // The primary bind's host directory ("" when "/" is not a host bind).
   std::string PrimaryDir() const;
+  // Where an op starts when the caller names no path: "/", or in a view
+  // without "/" (Narrow) its first directory.
+  std::string DefaultDir() const;
 
   // Turns what a caller wrote into a canonical namespace path: "src/a.c",
   // "/src/a.c", "./src/a.c" and "." all work, and so does a host path that
@@ -58,6 +61,22 @@ class Workspace {
   // O_RDWR, O_CREAT, O_TRUNC). Errors name the namespace path.
   Result<UniqueFd> OpenPath(std::string_view user_path, int flags, mode_t mode = 0) const;
 
+  // The canonical namespace paths a host directory (absolute) covers here:
+  // the place it names when it lies inside a host bind, and every host bind
+  // whose directory lies inside it. Empty when it shares nothing with the
+  // workspace. Compares strings only: pass canonical (realpath) directories.
+  std::vector<std::string> NsPathsOfHostDir(std::string_view host_dir) const;
+
+  // A view of this workspace that exposes only `dirs` (canonical namespace
+  // paths of directories) and what lies below them. Each becomes a bind of
+  // its own whose root fd is opened beneath the original bind, so nothing
+  // outside them is reachable, not even through a symlink; binds inside them
+  // are kept. Paths outside fail with kPermissionDenied saying `why`. Fails
+  // when a dir is missing, not a directory, or not on a host bind.
+  Result<std::unique_ptr<Workspace>> Narrow(std::vector<std::string> dirs, std::string why) const;
+  // Empty unless this is a narrowed view: why paths outside it are refused.
+  const std::string& narrowed_by() const { return narrowed_by_; }
+
  private:
   Workspace() = default;
   std::string id_;
@@ -65,6 +84,7 @@ class Workspace {
   MountTable mounts_;
   std::vector<UniqueFd> roots_;  // parallel to mounts_.mounts()
   bool read_only_ = false;
+  std::string narrowed_by_;
 };
 
 // The workspaces one process serves. Filled at startup; read-only afterwards.

@@ -18,8 +18,9 @@ bool BoolArg(const Json& args, const char* key, bool fallback) {
   return it != args.end() && it->is_boolean() ? it->get<bool>() : fallback;
 }
 
-Result<ns::Workspace*> WorkspaceArg(const ns::Workspaces& workspaces, const Json& args) {
-  return workspaces.Pick(StringArg(args, "workspace"));
+Result<ns::Workspace*> WorkspaceArg(const Context& ctx, const ns::Workspaces& workspaces, const Json& args) {
+  const ns::Workspaces* own = ctx.workspaces();
+  return (own != nullptr ? *own : workspaces).Pick(StringArg(args, "workspace"));
 }
 
 }  // namespace weft::venoms

@@ -5,6 +5,7 @@
 #include "core/venoms/git/git_venom.h"
 #include "core/venoms/search/search_venom.h"
 #include "core/venoms/terminal/terminal_venom.h"
+#include "core/venoms/workspace/workspace_venom.h"
 
 namespace weft::venoms {
 namespace {
@@ -23,6 +24,7 @@ void RegisterBuiltinVenoms(Registry& registry, const ns::Workspaces& workspaces)
   RegisterSearchVenom(registry, workspaces);
   if (!AnyReadOnly(workspaces)) RegisterTerminalVenom(registry, workspaces);
   RegisterGitVenom(registry, workspaces);
+  RegisterWorkspaceVenom(registry, workspaces);
 }
 
 }  // namespace weft::venoms

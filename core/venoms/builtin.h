@@ -6,7 +6,7 @@
 
 namespace weft::venoms {
 
-// Registers fs, search, terminal and git (workspace, agent and node join
+// Registers fs, search, terminal, git and workspace (agent and node join
 // here as they land). Handlers keep a reference to `workspaces`.
 //
 // The terminal venom is left out when any workspace is read-only (`weft

@@ -95,12 +95,17 @@ const Op* Registry::FindByName(std::string_view name) const {
   return nullptr;
 }
 
-Result<Reply> Registry::Call(Context& ctx, const Op& op, const Json& args) const {
+Result<Reply> Registry::Call(Context& ctx, const Op& op, const Json& args, Stage* failed_at) const {
+  Stage unused;
+  Stage& stage = failed_at != nullptr ? *failed_at : unused;
+  stage = Stage::kArguments;
   std::vector<SchemaViolation> bad = op.input->Validate(args);
   if (!bad.empty()) {
     return Status::InvalidArgument(StrCat({"invalid arguments for ", op.name, ": ", DescribeViolations(bad)}));
   }
+  stage = Stage::kHandler;
   WEFT_ASSIGN_OR_RETURN(Reply reply, op.spec.handler(ctx, args));
+  stage = Stage::kReply;
   bad = op.output->Validate(reply.data);
   if (!bad.empty()) {
     return Status::Internal(StrCat({op.name, " produced a reply that breaks its output schema: ",

@@ -15,6 +15,10 @@
 #include "core/base/result.h"
 #include "core/schema/schema.h"
 
+namespace weft::ns {
+class Workspaces;
+}  // namespace weft::ns
+
 namespace weft::venoms {
 
 // Behaviour hints clients auto-approve on: state them truthfully.
@@ -41,6 +45,10 @@ class Context {
   // Progress on long work; `progress` increases between calls. A no-op when
   // the caller asked for none.
   virtual void Progress(double progress, std::optional<double> total, const std::string& message) = 0;
+  // The workspaces this call may use when they are narrower than the ones
+  // the op was registered with (an MCP client's roots narrowed them);
+  // nullptr means the registered ones. Ops pick through WorkspaceArg.
+  virtual const ns::Workspaces* workspaces() const { return nullptr; }
 };
 
 // A successful reply. `data` conforms to the op's output schema (MCP's
@@ -107,12 +115,17 @@ class Registry {
   const std::vector<std::unique_ptr<Op>>& ops() const { return ops_; }
   const SchemaStore& schemas() const { return schemas_; }
 
+  // Where a failed Call stopped: callers that report failures the way MCP
+  // does need to tell the op's own failures from a reply that broke its
+  // output schema (MCP answers that one with a protocol error, -32603).
+  enum class Stage { kArguments, kHandler, kReply };
+
   // Validates `args` against the input schema (kInvalidArgument naming each
   // violation), runs the handler, and checks the reply against the output
-  // schema (kInternal on a mismatch: a bug in the op). For callers that are
-  // not MCP (call files, `weft call`); the MCP tool registry does the same
-  // checks itself.
-  Result<Reply> Call(Context& ctx, const Op& op, const Json& args) const;
+  // schema (kInternal on a mismatch: a bug in the op). On failure, sets
+  // `*failed_at` when given. For callers that are not MCP (call files, `weft
+  // call`); the MCP tool registry does the same checks itself.
+  Result<Reply> Call(Context& ctx, const Op& op, const Json& args, Stage* failed_at = nullptr) const;
 
  private:
   const SchemaStore& schemas_;

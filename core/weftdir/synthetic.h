@@ -47,9 +47,13 @@ class CallSession {
   virtual Status Write(uint64_t offset, std::string_view data) = 0;
   // The first read runs the collected request (an empty request means "{}")
   // and keeps the JSON response; every read returns response bytes from
-  // `offset` (empty at the end). A failed op is a response too: a JSON error
-  // object with the codes MCP uses, never a Status here. Blocks while the op
-  // runs.
+  // `offset` (empty at the end), counted from where the first read began: a
+  // reader that shares one file position with its writes (`exec 3<>f; echo
+  // '{}' >&3; cat <&3` reads first at the request's length) and one that
+  // seeks back to 0 both see the response from its start; an offset below
+  // the first read's reads from the start. A failed op is a response too: a
+  // JSON error object with the codes MCP uses, never a Status here. Blocks
+  // while the op runs.
   virtual Result<std::string> Read(uint64_t offset, size_t size) = 0;
   // Asks a running op to stop (the reader was interrupted).
   virtual void Cancel() = 0;

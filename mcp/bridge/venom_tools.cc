@@ -10,7 +10,9 @@ namespace {
 // A venom Context over the MCP request the tool call is serving.
 class RequestVenomContext : public venoms::Context {
  public:
-  explicit RequestVenomContext(RequestContext& request) : request_(request) {}
+  RequestVenomContext(RequestContext& request, std::shared_ptr<const ns::Workspaces> scoped)
+      : request_(request), scoped_(std::move(scoped)) {}
+  const ns::Workspaces* workspaces() const override { return scoped_.get(); }
   const CancellationToken& cancellation() const override { return request_.cancellation(); }
   void Progress(double progress, std::optional<double> total, const std::string& message) override {
     request_.Progress(progress, total, message);
@@ -18,6 +20,7 @@ class RequestVenomContext : public venoms::Context {
 
  private:
   RequestContext& request_;
+  std::shared_ptr<const ns::Workspaces> scoped_;  // held for the call
 };
 
 }  // namespace
@@ -33,7 +36,7 @@ Json ToolResultFromReply(venoms::Reply reply) {
   return result;
 }
 
-ToolSpec VenomToolSpec(const venoms::Op& op) {
+ToolSpec VenomToolSpec(const venoms::Op& op, ClientRootScopes* scopes) {
   const venoms::OpSpec& s = op.spec;
   ToolSpec spec;
   spec.name = op.name;
@@ -49,17 +52,17 @@ ToolSpec VenomToolSpec(const venoms::Op& op) {
   spec.annotations.open_world = s.annotations.open_world;
   if (s.max_result_chars > 0) spec.meta = {{"anthropic/maxResultSizeChars", s.max_result_chars}};
   spec.nonblocking = s.nonblocking;
-  spec.handler = [&op](RequestContext& ctx, const Json& args) -> Result<Json> {
-    RequestVenomContext venom_ctx(ctx);
+  spec.handler = [&op, scopes](RequestContext& ctx, const Json& args) -> Result<Json> {
+    RequestVenomContext venom_ctx(ctx, scopes != nullptr ? scopes->For(ctx) : nullptr);
     WEFT_ASSIGN_OR_RETURN(venoms::Reply reply, op.spec.handler(venom_ctx, args));
     return ToolResultFromReply(std::move(reply));
   };
   return spec;
 }
 
-Status AddVenomTools(const venoms::Registry& registry, ToolRegistry& tools) {
+Status AddVenomTools(const venoms::Registry& registry, ToolRegistry& tools, ClientRootScopes* scopes) {
   for (const auto& op : registry.ops()) {
-    WEFT_RETURN_IF_ERROR(tools.Add(VenomToolSpec(*op)));
+    WEFT_RETURN_IF_ERROR(tools.Add(VenomToolSpec(*op, scopes)));
   }
   return Status::Ok();
 }

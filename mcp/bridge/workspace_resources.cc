@@ -162,8 +162,9 @@ std::string WorkspaceUri(const ns::Workspace& ws, std::string_view ns_path) {
   return StrCat({kScheme, EncodeUriPath(ws.name()), "/", EncodeUriPath(rest)});
 }
 
-WorkspaceResources::WorkspaceResources(const ns::Workspaces& workspaces, ResourceRegistry& resources)
-    : workspaces_(workspaces), resources_(resources) {}
+WorkspaceResources::WorkspaceResources(const ns::Workspaces& workspaces, ResourceRegistry& resources,
+                                       ClientRootScopes* scopes)
+    : workspaces_(workspaces), resources_(resources), scopes_(scopes) {}
 
 WorkspaceResources::~WorkspaceResources() {
   resources_.SetInterestHook(nullptr);
@@ -179,8 +180,8 @@ Status WorkspaceResources::Register() {
       "A file or directory of a workspace, by its path from the workspace root (weft://<workspace>/<path>). "
       "Text comes back as text, other content as base64; a directory as one entry per line. Up to 8 MiB; "
       "read larger files in parts with the fs_read tool.";
-  file.reader = [this](RequestContext&, const std::string& uri, const std::map<std::string, std::string>&) {
-    return Read(uri);
+  file.reader = [this](RequestContext& ctx, const std::string& uri, const std::map<std::string, std::string>&) {
+    return Read(ctx, uri);
   };
   WEFT_RETURN_IF_ERROR(resources_.AddTemplate(std::move(file)));
   for (const auto& ws : workspaces_.list()) {
@@ -191,7 +192,7 @@ Status WorkspaceResources::Register() {
     root.description = StrCat({"The root of workspace ", ws->name(), " (", ws->PrimaryDir(),
                                "): its top-level entries, one per line."});
     root.mime_type = kDirectoryMime;
-    root.reader = [this](RequestContext&, const std::string& uri) { return Read(uri); };
+    root.reader = [this](RequestContext& ctx, const std::string& uri) { return Read(ctx, uri); };
     WEFT_RETURN_IF_ERROR(resources_.Add(std::move(root)));
   }
   resources_.AddLister([this] { return ListTopLevel(); });
@@ -199,7 +200,8 @@ Status WorkspaceResources::Register() {
   return Status::Ok();
 }
 
-Result<WorkspaceResources::Target> WorkspaceResources::Parse(const std::string& uri) const {
+Result<WorkspaceResources::Target> WorkspaceResources::Parse(const std::string& uri,
+                                                             const ns::Workspaces* within) const {
   std::string_view rest(uri);
   if (rest.substr(0, sizeof(kScheme) - 1) != kScheme) {
     return Status::NotFound(StrCat({"not a workspace URI: ", uri}));
@@ -209,15 +211,20 @@ Result<WorkspaceResources::Target> WorkspaceResources::Parse(const std::string& 
   std::string_view name = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
   WEFT_ASSIGN_OR_RETURN(std::string ws_name, DecodeUriPath(name));
-  ns::Workspace* ws = workspaces_.Find(ws_name);
+  ns::Workspace* ws = (within != nullptr ? *within : workspaces_).Find(ws_name);
   if (ws == nullptr) return Status::NotFound(StrCat({"no workspace '", ws_name, "' (in ", uri, ")"}));
   WEFT_ASSIGN_OR_RETURN(std::string decoded, DecodeUriPath(path));
   WEFT_ASSIGN_OR_RETURN(std::string canonical, ws->CanonicalPath(decoded.empty() ? "/" : decoded));
   return Target{ws, std::move(canonical)};
 }
 
-Result<Json> WorkspaceResources::Read(const std::string& uri) const {
-  WEFT_ASSIGN_OR_RETURN(Target target, Parse(uri));
+Result<Json> WorkspaceResources::Read(RequestContext& ctx, const std::string& uri) const {
+  std::shared_ptr<const ns::Workspaces> scoped = scopes_ != nullptr ? scopes_->For(ctx) : nullptr;
+  return Read(uri, scoped.get());
+}
+
+Result<Json> WorkspaceResources::Read(const std::string& uri, const ns::Workspaces* within) const {
+  WEFT_ASSIGN_OR_RETURN(Target target, Parse(uri, within));
   WEFT_ASSIGN_OR_RETURN(UniqueFd fd, target.workspace->OpenPath(target.path, O_RDONLY | O_NONBLOCK));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return Status::FromErrno(errno, StrCat({"stat ", target.path}));

@@ -12,6 +12,7 @@
 #include "core/base/result.h"
 #include "core/ns/watch.h"
 #include "core/ns/workspace.h"
+#include "mcp/bridge/client_roots.h"
 #include "mcp/registry/resource_registry.h"
 
 namespace weft::mcp {
@@ -28,7 +29,11 @@ std::string WorkspaceUri(const ns::Workspace& ws, std::string_view ns_path);
 // Thread-safe. `workspaces` and `resources` must outlive it.
 class WorkspaceResources {
  public:
-  WorkspaceResources(const ns::Workspaces& workspaces, ResourceRegistry& resources);
+  // With `scopes`, reads see the workspaces narrowed to the reading
+  // client's roots (subscriptions and listings stay whole: they name, and
+  // reads then refuse what lies outside).
+  WorkspaceResources(const ns::Workspaces& workspaces, ResourceRegistry& resources,
+                     ClientRootScopes* scopes = nullptr);
   ~WorkspaceResources();
   WorkspaceResources(const WorkspaceResources&) = delete;
   WorkspaceResources& operator=(const WorkspaceResources&) = delete;
@@ -42,10 +47,12 @@ class WorkspaceResources {
     const ns::Workspace* workspace = nullptr;
     std::string path;
   };
-  Result<Target> Parse(const std::string& uri) const;
+  // In `within` when given, else the served workspaces.
+  Result<Target> Parse(const std::string& uri, const ns::Workspaces* within = nullptr) const;
 
   // The `contents` of resources/read for `uri`.
-  Result<Json> Read(const std::string& uri) const;
+  Result<Json> Read(const std::string& uri, const ns::Workspaces* within = nullptr) const;
+  Result<Json> Read(RequestContext& ctx, const std::string& uri) const;
 
  private:
   struct Watched {
@@ -60,6 +67,7 @@ class WorkspaceResources {
 
   const ns::Workspaces& workspaces_;
   ResourceRegistry& resources_;
+  ClientRootScopes* scopes_ = nullptr;  // may be null
   std::unique_ptr<ns::ChangeWatcher> watcher_;  // started by the first subscription
   std::mutex mu_;
   std::map<std::string, Watched> watched_;  // by URI; guarded by mu_

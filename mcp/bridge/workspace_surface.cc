@@ -7,14 +7,15 @@
 
 namespace weft::mcp {
 
-WorkspaceSurface::WorkspaceSurface(const ns::Workspaces& workspaces) : workspaces_(workspaces) {}
+WorkspaceSurface::WorkspaceSurface(const ns::Workspaces& workspaces)
+    : workspaces_(workspaces), scopes_(workspaces) {}
 
 WorkspaceSurface::~WorkspaceSurface() = default;
 
 Status WorkspaceSurface::Register(ToolRegistry& tools, ResourceRegistry& resources, PromptRegistry& prompts) {
   venoms::RegisterBuiltinVenoms(venoms_, workspaces_);
-  WEFT_RETURN_IF_ERROR(AddVenomTools(venoms_, tools));
-  resources_ = std::make_unique<WorkspaceResources>(workspaces_, resources);
+  WEFT_RETURN_IF_ERROR(AddVenomTools(venoms_, tools, &scopes_));
+  resources_ = std::make_unique<WorkspaceResources>(workspaces_, resources, &scopes_);
   WEFT_RETURN_IF_ERROR(resources_->Register());
   return AddWorkspacePrompts(workspaces_, venoms_, prompts);
 }

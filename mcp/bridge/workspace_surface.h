@@ -8,6 +8,7 @@
 #include "core/base/result.h"
 #include "core/ns/workspace.h"
 #include "core/venoms/registry.h"
+#include "mcp/bridge/client_roots.h"
 #include "mcp/bridge/workspace_resources.h"
 #include "mcp/registry/prompt_registry.h"
 #include "mcp/registry/resource_registry.h"
@@ -27,6 +28,7 @@ class WorkspaceSurface {
 
  private:
   const ns::Workspaces& workspaces_;
+  ClientRootScopes scopes_;
   venoms::Registry venoms_;
   std::unique_ptr<WorkspaceResources> resources_;
 };

@@ -14,6 +14,9 @@ int RunServe(const std::vector<std::string>& args);
 // weft token [--state DIR] [--path]
 int RunToken(const std::vector<std::string>& args);
 
+// weft call VENOM.OP [JSON | -] [--mount DIR] [--workspace DIR] [--bind B] [--read-only] [--state DIR]
+int RunCall(const std::vector<std::string>& args);
+
 // weft install claude-code|zed [--scope S] [--settings PATH] [--http URL] [--name NAME] [--force] [--dry-run]
 int RunInstall(const std::vector<std::string>& args);
 

@@ -18,6 +18,7 @@ constexpr const char kUsage[] =
     "                                   serve it over MCP Streamable HTTP\n"
     "  weft mount DIR [options]         mount this directory's workspace at DIR (FUSE)\n"
     "  weft umount DIR                  unmount it\n"
+    "  weft call VENOM.OP [JSON | -]    call one venom op (e.g. fs.read) and print its JSON answer\n"
     "  weft token                       print the bearer token HTTP clients need\n"
     "  weft install claude-code [options]\n"
     "                                   add weft for this directory to Claude Code\n"
@@ -25,7 +26,7 @@ constexpr const char kUsage[] =
     "  weft --version                   print the version\n"
     "  weft --help                      print this help\n"
     "\n"
-    "Run 'weft serve --help', 'weft mount --help' or 'weft install --help' for their options.\n";
+    "Run 'weft serve --help', 'weft call --help', 'weft mount --help' or 'weft install --help' for their options.\n";
 
 }  // namespace
 
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   if (cmd == "token") return weft::cli::RunToken(rest);
   if (cmd == "mount") return weft::cli::RunMount(rest);
   if (cmd == "umount") return weft::cli::RunUmount(rest);
+  if (cmd == "call") return weft::cli::RunCall(rest);
   std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -26,6 +26,9 @@
 #include "core/fuse/mount_point.h"
 #include "core/fuse/mount_session.h"
 #include "core/store/store.h"
+#include "core/venoms/builtin.h"
+#include "core/venoms/registry.h"
+#include "core/weftdir/weft_dir.h"
 #include "mcp/cli/commands.h"
 #include "mcp/cli/flags.h"
 #include "mcp/cli/workspace_setup.h"
@@ -79,7 +82,8 @@ Result<std::unique_ptr<ns::Workspace>> OpenMountWorkspace(const Flags& flags, co
   } else {
     WEFT_ASSIGN_OR_RETURN(record, db->GetWorkspace(which));
   }
-  return OpenRecordedWorkspace(record, false);
+  // A read-only mount's /.weft call files may not write either.
+  return OpenRecordedWorkspace(record, flags.Has("read-only"));
 }
 
 std::string MountLogPath(const std::string& state_dir, const std::string& dir) {
@@ -158,10 +162,17 @@ int MountInForeground(const Flags& flags, const std::string& dir, const std::str
     Tell(ready_fd, ws.status().message() + "\n");
     return Fail("mount", ws.status());
   }
+  // /.weft: the venom registry over this one workspace, as `weft call` sees it.
+  ns::Workspaces workspaces;
+  const ns::Workspace& workspace = **ws;
+  workspaces.Add(std::move(ws).value());
+  venoms::Registry registry;
+  venoms::RegisterBuiltinVenoms(registry, workspaces);
+  std::unique_ptr<weftdir::NodeTree> tree = weftdir::NewWeftDir(workspace, registry);
   fuse::MountOptions options;
   options.read_only = flags.Has("read-only");
   options.debug = GetLogLevel() == LogLevel::kDebug;
-  auto session = fuse::MountSession::Start(**ws, dir, options, nullptr);
+  auto session = fuse::MountSession::Start(workspace, dir, options, tree.get());
   if (!session.ok()) {
     Tell(ready_fd, session.status().message() + "\n");
     return Fail("mount", session.status());
@@ -174,7 +185,7 @@ int MountInForeground(const Flags& flags, const std::string& dir, const std::str
       raw->Stop();
     }
   }).detach();
-  WEFT_LOG(kInfo) << "weft " << kVersion << " serving workspace " << (*ws)->name() << " at " << dir;
+  WEFT_LOG(kInfo) << "weft " << kVersion << " serving workspace " << workspace.name() << " at " << dir;
   Tell(ready_fd, "ok\n");
   (*session)->Wait();
   (*session)->Stop();

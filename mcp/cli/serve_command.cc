@@ -19,7 +19,7 @@
 #include "mcp/cli/workspace_setup.h"
 #include "core/base/strings.h"
 #include "mcp/fixture/conformance_fixture.h"
-#include "mcp/http/http_server.h"
+#include "mcp/http/http_module.h"
 #include "mcp/http/security.h"
 #include "mcp/server/server.h"
 #include "mcp/transport/stdio_connection.h"
@@ -43,6 +43,9 @@ constexpr const char kServeUsage[] =
     "                           only with :ro (repeatable), e.g. --bind /docs=../docs:ro\n"
     "  --read-only              refuse every change to the workspaces' files (and leave\n"
     "                           out the terminal venom, whose processes could write)\n"
+    "  --ignore-roots           serve the whole workspace to every client; by default a\n"
+    "                           client's roots (its project directories) narrow what its\n"
+    "                           session may use, never widen it\n"
     "  --stdio                  serve on stdin/stdout (the default)\n"
     "  --http HOST:PORT         serve over HTTP; port 0 picks a free one. Use a\n"
     "                           loopback HOST (127.0.0.1) unless you mean otherwise\n"
@@ -156,7 +159,12 @@ std::string ServerInstructions(const ns::Workspaces& workspaces) {
 
 int ServeHttp(mcp::Server& server, const mcp::HttpOptions& options, const std::string& dir, sigset_t stop_signals,
               bool fixture, bool log_file) {
-  mcp::HttpServer http(server, options);
+  Result<std::unique_ptr<mcp::HttpService>> service = mcp::CreateHttpService(server, options);
+  if (!service.ok()) {
+    std::fprintf(stderr, "weft serve: %s\n", service.status().message().c_str());
+    return 1;
+  }
+  mcp::HttpService& http = **service;
   if (Status s = http.Bind(); !s.ok()) {
     std::fprintf(stderr, "weft serve: %s\n", s.message().c_str());
     return 1;
@@ -214,7 +222,7 @@ int RunToken(const std::vector<std::string>& args) {
 
 int RunServe(const std::vector<std::string>& args) {
   Flags command_flags;
-  if (auto exit_code = ParseSubcommandFlags("serve", args, {"stdio", "conformance-fixture", "no-auth", "read-only"},
+  if (auto exit_code = ParseSubcommandFlags("serve", args, {"stdio", "conformance-fixture", "no-auth", "read-only", "ignore-roots"},
                                             {"log-level", "log-file", "max-message-bytes", "http", "state",
                                              "max-body-bytes", "workspace", "bind"},
                                             kServeUsage, &command_flags)) {
@@ -307,6 +315,7 @@ int RunServe(const std::vector<std::string>& args) {
   mcp::PromptRegistry prompts;
   mcp::ServerOptions options;
   options.version = kVersion;
+  options.client_roots = !flags->Has("ignore-roots");
   std::unique_ptr<mcp::ConformanceFixture> fixture;
   std::unique_ptr<WorkspaceHost> host;
   if (!flags->Has("conformance-fixture")) {

@@ -6,33 +6,6 @@
 namespace weft::mcp {
 namespace {
 
-// Deepest nesting of arrays/objects in `text`, counted outside string literals.
-// Stops counting early once `limit` is exceeded.
-size_t NestingDepth(std::string_view text, size_t limit) {
-  size_t depth = 0, max_depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    switch (c) {
-      case '"': in_string = true; break;
-      case '[': case '{':
-        if (++depth > max_depth) max_depth = depth;
-        if (max_depth > limit) return max_depth;
-        break;
-      case ']': case '}':
-        if (depth > 0) --depth;
-        break;
-      default: break;
-    }
-  }
-  return max_depth;
-}
-
 bool IsValidId(const Json& id) { return id.is_string() || id.is_number_integer(); }
 
 DecodeFailure Fail(Json id, int code, std::string message) {
@@ -228,7 +201,7 @@ std::variant<Message, DecodeFailure> DecodeValue(Json value) {
 }
 
 DecodeOutcome Decode(std::string_view frame, const DecodeLimits& limits) {
-  if (NestingDepth(frame, limits.max_depth) > limits.max_depth) {
+  if (JsonNestingDepth(frame, limits.max_depth) > limits.max_depth) {
     return Fail(nullptr, rpc::kInvalidRequest,
                 "Invalid Request: JSON nested deeper than " + std::to_string(limits.max_depth) +
                     " levels");

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -64,6 +65,16 @@ class RequestContext {
   // it is signed with the server's per-process key before it leaves.
   virtual const Json& request_state() const = 0;
   virtual void SetRequestState(Json state) = 0;
+
+  // The client's roots (the `uri`s of its roots/list answer, normally
+  // file:// URIs of project directories) when it has told or will tell them:
+  // initialize era, the client declared the `roots` capability, and the
+  // server uses roots (ServerOptions::client_roots). Asked for on first use
+  // and again after notifications/roots/list_changed, so the first call may
+  // block briefly while the client answers. nullopt when there are none to
+  // use: 2026-07-28 deprecates roots and has no session to keep them in.
+  // Roots are a hint, never a grant: callers may only narrow with them.
+  virtual std::optional<std::vector<std::string>> ClientRoots() { return std::nullopt; }
 };
 
 }  // namespace weft::mcp

@@ -66,8 +66,13 @@ std::string Call::CapabilityFor(const std::string& method) {
   return "";
 }
 
+std::optional<std::vector<std::string>> Call::ClientRoots() {
+  if (env_.era != Era::kLegacy) return std::nullopt;
+  return session_->ClientRoots(*this);
+}
+
 Result<Json> Call::RequestInput(const Json& requests) {
-  if (on_reader_thread_) {
+  if (on_reader_thread_ || nonblocking_tool_) {
     // The answer would arrive on the very thread that is waiting for it.
     return Status::FailedPrecondition("a tool declared nonblocking cannot ask the client for input");
   }

@@ -49,6 +49,7 @@ class Call final : public RequestContext {
   Result<Json> RequestInput(const Json& requests) override;
   const Json& request_state() const override { return state_; }
   void SetRequestState(Json state) override { new_state_ = std::move(state); }
+  std::optional<std::vector<std::string>> ClientRoots() override;
 
   // --- session side ---
   const Message& request() const { return request_; }
@@ -60,6 +61,11 @@ class Call final : public RequestContext {
   CancellationToken& token() { return token_; }
   // Set when the call runs on the session's reader thread (a nonblocking tool).
   void set_on_reader_thread() { on_reader_thread_ = true; }
+  bool on_reader_thread() const { return on_reader_thread_; }
+  // Set for a tool declared nonblocking, wherever it runs: it may not ask
+  // the client for input even when it was moved to a worker (to learn the
+  // client's roots first).
+  void set_nonblocking_tool() { nonblocking_tool_ = true; }
 
   // MRTR: answers received so far (from the retry, plus earlier rounds carried
   // in the sealed state) and the handler state from the last round.
@@ -91,6 +97,7 @@ class Call final : public RequestContext {
   Json pending_inputs_ = Json::object();
   Json missing_capability_ = nullptr;
   bool on_reader_thread_ = false;
+  bool nonblocking_tool_ = false;
 };
 
 }  // namespace weft::mcp

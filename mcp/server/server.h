@@ -38,6 +38,9 @@ struct ServerOptions {
   // Whether resources/list etc. are advertised and served.
   bool resources = true;
   bool prompts = true;
+  // Ask initialize-era clients that declare `roots` for them (roots/list)
+  // and offer them to handlers (RequestContext::ClientRoots).
+  bool client_roots = true;
 };
 
 class Session;

@@ -15,7 +15,19 @@ namespace {
 // get kShutdownGrace more to return before their results are dropped.
 constexpr auto kDrainGrace = std::chrono::seconds(2);
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
-constexpr auto kClientRequestTimeout = std::chrono::minutes(10);
+// A client answers roots/list from what it knows, without asking anyone.
+constexpr auto kRootsTimeout = std::chrono::seconds(10);
+
+// The root URIs of a roots/list result; nullopt when it is malformed.
+std::optional<std::vector<std::string>> ParseRoots(const Json& result) {
+  if (!result.is_object() || !result.contains("roots") || !result["roots"].is_array()) return std::nullopt;
+  std::vector<std::string> uris;
+  for (const Json& root : result["roots"]) {
+    if (!root.is_object() || !root.contains("uri") || !root["uri"].is_string()) return std::nullopt;
+    uris.push_back(root["uri"].get<std::string>());
+  }
+  return uris;
+}
 
 
 }  // namespace
@@ -220,8 +232,14 @@ void Session::HandleNotification(const Message& msg) {
     }
     return;
   }
-  // notifications/initialized, roots/list_changed, progress and anything
-  // unknown need no action (notifications never get replies).
+  if (msg.method == "notifications/roots/list_changed") {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++roots_epoch_;
+    if (roots_state_ == RootsState::kKnown) roots_state_ = RootsState::kUnknown;
+    return;
+  }
+  // notifications/initialized, progress and anything unknown need no action
+  // (notifications never get replies).
 }
 
 void Session::HandleResponse(const Message& msg) {
@@ -247,7 +265,8 @@ void Session::HandleResponse(const Message& msg) {
 }
 
 Result<Json> Session::RequestFromClient(const std::string& method, const Json& params,
-                                        const CancellationToken& cancel, const Json& related) {
+                                        const CancellationToken& cancel, const Json& related,
+                                        std::chrono::milliseconds timeout) {
   auto pending = std::make_shared<Pending>();
   int64_t id;
   {
@@ -261,7 +280,7 @@ Result<Json> Session::RequestFromClient(const std::string& method, const Json& p
     pending_.erase(id);
     return Status::Unavailable("could not send " + method + " to the client");
   }
-  auto deadline = std::chrono::steady_clock::now() + kClientRequestTimeout;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock<std::mutex> lock(pending->mu);
   while (!pending->done) {
     if (cancel.cancelled() || std::chrono::steady_clock::now() >= deadline) break;
@@ -280,6 +299,43 @@ Result<Json> Session::RequestFromClient(const std::string& method, const Json& p
                                std::to_string(reply.error.code) + ": " + reply.error.message);
   }
   return reply.result;
+}
+
+bool Session::UsesClientRoots() const {
+  return server_.options().client_roots && initialized_ && legacy_client_caps_.is_object() &&
+         legacy_client_caps_.contains("roots");
+}
+
+std::optional<std::vector<std::string>> Session::ClientRoots(Call& call) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!UsesClientRoots()) return std::nullopt;
+  while (true) {
+    if (roots_state_ == RootsState::kKnown || call.on_reader_thread()) return roots_;
+    if (roots_state_ == RootsState::kAsking) {
+      if (call.token().cancelled()) return std::nullopt;
+      roots_cv_.wait_for(lock, std::chrono::milliseconds(50));
+      continue;
+    }
+    roots_state_ = RootsState::kAsking;
+    uint64_t epoch = roots_epoch_;
+    lock.unlock();
+    Result<Json> answer = RequestFromClient("roots/list", Json::object(), call.token(), call.request().id,
+                                            std::chrono::duration_cast<std::chrono::milliseconds>(kRootsTimeout));
+    std::optional<std::vector<std::string>> roots;
+    if (answer.ok()) roots = ParseRoots(*answer);
+    if (!answer.ok()) {
+      WEFT_LOG(kWarning) << "client roots unknown, serving the whole workspace: " << answer.status().message();
+    } else if (!roots) {
+      WEFT_LOG(kWarning) << "client answered roots/list with a malformed result, serving the whole workspace";
+    }
+    lock.lock();
+    bool cancelled = !answer.ok() && answer.status().code() == StatusCode::kCancelled;
+    // A newer list_changed, or a cancelled question, leaves the roots to ask for again.
+    roots_state_ = (cancelled || roots_epoch_ != epoch) ? RootsState::kUnknown : RootsState::kKnown;
+    if (roots_state_ == RootsState::kKnown) roots_ = roots;
+    roots_cv_.notify_all();
+    return roots;
+  }
 }
 
 int Session::legacy_log_threshold() const {
@@ -326,6 +382,12 @@ bool Session::RunsInline(Call& call) {
   if (call.method() != "tools/call") return false;
   auto tool = server_.tools().Find(StringOr(call.params(), "name"));
   if (!tool || !tool->spec.nonblocking) return false;
+  call.set_nonblocking_tool();
+  {
+    // Its answer would arrive on this very thread: ask for roots on a worker.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (call.era() == Era::kLegacy && UsesClientRoots() && roots_state_ != RootsState::kKnown) return false;
+  }
   call.set_on_reader_thread();
   return true;
 }

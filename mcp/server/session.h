@@ -125,9 +125,19 @@ class Session : public std::enable_shared_from_this<Session> {
   Outbox& outbox() { return *outbox_; }
   // Legacy log threshold: index into kLogLevels; -1 means "send everything".
   int legacy_log_threshold() const;
-  // Sends a server→client request and waits for its response (legacy era).
+  // Sends a server→client request and waits for its response (legacy era),
+  // up to `timeout`.
   Result<Json> RequestFromClient(const std::string& method, const Json& params,
-                                 const CancellationToken& cancel, const Json& related);
+                                 const CancellationToken& cancel, const Json& related,
+                                 std::chrono::milliseconds timeout = kClientAnswerTimeout);
+  // The client's roots (legacy era; see RequestContext::ClientRoots). The
+  // first caller asks the client, related to its own request so the question
+  // travels on that request's stream; concurrent callers wait for the answer.
+  // A call on the reader thread never waits: it gets what is known.
+  std::optional<std::vector<std::string>> ClientRoots(Call& call);
+  // How long a client may take to answer a question a person answers
+  // (elicitation, sampling).
+  static constexpr std::chrono::milliseconds kClientAnswerTimeout{10 * 60 * 1000};
 
  private:
   struct Pending;  // an outgoing request awaiting the client's response
@@ -205,6 +215,16 @@ class Session : public std::enable_shared_from_this<Session> {
   size_t idle_workers_ = 0;
   size_t running_jobs_ = 0;
   bool stopping_ = false;
+
+  // Client roots (guarded by mu_): kUnknown until asked, and again after
+  // notifications/roots/list_changed (which bumps roots_epoch_ so an answer
+  // to an older question is not kept).
+  enum class RootsState { kUnknown, kAsking, kKnown };
+  bool UsesClientRoots() const;  // with mu_ held
+  RootsState roots_state_ = RootsState::kUnknown;
+  std::optional<std::vector<std::string>> roots_;
+  uint64_t roots_epoch_ = 0;
+  std::condition_variable roots_cv_;
 
   int change_subs_[3] = {0, 0, 0};
   bool watching_ = false;  // Open() subscribed change_subs_ (reader thread only)

@@ -1,13 +1,10 @@
 // MRTR requestState sealing (2026-07-28 basic/patterns/mrtr): the state the
 // client must echo back verbatim is HMAC-SHA256-authenticated with a random
 // per-process key, so a tampered, forged or stale state is refused.
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <chrono>
 
 #include "core/base/base64.h"
+#include "core/base/sha256.h"
 #include "mcp/jsonrpc/message.h"
 #include "mcp/server/server.h"
 
@@ -17,11 +14,8 @@ namespace {
 constexpr int64_t kStateLifetimeMs = 15 * 60 * 1000;
 
 std::string Mac(const std::string& key, const std::string& data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
-  return std::string(reinterpret_cast<const char*>(out), len);
+  Sha256Digest mac = HmacSha256(key, data);
+  return std::string(reinterpret_cast<const char*>(mac.data()), mac.size());
 }
 
 int64_t NowMs() {
@@ -43,8 +37,7 @@ Result<nlohmann::json> Server::UnsealState(const std::string& sealed) const {
   std::string payload = sealed.substr(0, dot);
   auto mac = Base64UrlDecode(std::string_view(sealed).substr(dot + 1));
   std::string expected = Mac(hmac_key_, payload);
-  if (!mac || mac->size() != expected.size() ||
-      CRYPTO_memcmp(mac->data(), expected.data(), expected.size()) != 0) {
+  if (!mac || !ConstantTimeEqual(*mac, expected)) {
     return Status::PermissionDenied("failed verification (tampered with, or issued by another server process)");
   }
   auto json_text = Base64UrlDecode(payload);

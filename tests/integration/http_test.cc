@@ -5,6 +5,8 @@
 
 #include <httplib.h>
 
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <thread>
 
@@ -156,6 +158,36 @@ TEST(WeftHttp, BusyPortIsAClearError) {
   RunResult r = ::weft::testing::Run({Weft(), "serve", "--http", "127.0.0.1:" + std::to_string(first.port()), "--no-auth"}, "", 20s);
   EXPECT_EQ(r.exit_code(), 1);
   EXPECT_NE(r.err.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())), std::string::npos) << r.err;
+}
+
+TEST(WeftHttp, StdioServerMapsNoHttpOrTlsLibrary) {
+  ScopedTempDir tmp;
+  Subprocess p({Weft(), "serve", "--stdio", "--workspace", tmp.path(), "--state", tmp.Join("state")});
+  ASSERT_TRUE(p.Write(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+                      R"("capabilities":{},"clientInfo":{"name":"t","version":"1"}}})"
+                      "\n"));
+  std::optional<std::string> line = p.ReadLine(10s);
+  ASSERT_TRUE(line.has_value()) << p.DrainStderr();
+  std::ifstream maps("/proc/" + std::to_string(p.pid()) + "/maps");
+  std::string all((std::istreambuf_iterator<char>(maps)), std::istreambuf_iterator<char>());
+  ASSERT_NE(all.find("libstdc++"), std::string::npos) << "could not read the server's maps";
+  for (const char* lib : {"httplib", "libssl", "libcrypto", "weft-http"}) {
+    EXPECT_EQ(all.find(lib), std::string::npos) << lib << " is mapped by a stdio server";
+  }
+  p.CloseStdin();
+  EXPECT_EQ(p.Wait(10s), 0);
+}
+
+TEST(WeftHttp, MissingTransportModuleIsAClearError) {
+  ScopedTempDir tmp;
+  Subprocess p({Weft(), "serve", "--http", "127.0.0.1:0", "--state", tmp.Join("state")},
+               {"WEFT_HTTP_MODULE=" + tmp.Join("nowhere/weft-http.so")});
+  std::optional<int> status = p.Wait(20s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 1) << *status;
+  std::string err = p.DrainStderr();
+  EXPECT_NE(err.find("HTTP transport module weft-http.so was not found"), std::string::npos) << err;
+  EXPECT_NE(err.find(tmp.Join("nowhere/weft-http.so")), std::string::npos) << err;
 }
 
 }  // namespace

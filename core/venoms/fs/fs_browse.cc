@@ -209,7 +209,7 @@ Json ListEntryJson(const ns::Workspace& ws, int dir_fd, const std::string& dir, 
 // asked, sorted by name: from the cache when it still holds them.
 Result<ListingCache::Entries> ListedEntries(ListingCache& cache, const ns::Workspace& ws, const std::string& path,
                                             int fd, bool hidden) {
-  std::string key = StrCat({ws.id(), "\n", path, hidden ? "\nh" : ""});
+  std::string key = StrCat({ws.id(), "\n", ws.narrowed_by(), "\n", path, hidden ? "\nh" : ""});
   struct stat dir;
   bool cacheable = fd >= 0 && ::fstat(fd, &dir) == 0;
   if (cacheable) {
@@ -232,8 +232,8 @@ Result<ListingCache::Entries> ListedEntries(ListingCache& cache, const ns::Works
 }
 
 Result<Reply> HandleList(ListingCache& cache, const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(workspaces, args));
-  WEFT_ASSIGN_OR_RETURN(std::string path, ws->CanonicalPath(StringArg(args, "path", "/")));
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(ctx, workspaces, args));
+  WEFT_ASSIGN_OR_RETURN(std::string path, ws->CanonicalPath(StringArg(args, "path", ws->DefaultDir())));
   std::string sort = StringArg(args, "sort", "name");
   bool desc = StringArg(args, "order", "asc") == "desc";
   bool hidden = BoolArg(args, "hidden", true);
@@ -335,8 +335,8 @@ Result<Reply> HandleList(ListingCache& cache, const ns::Workspaces& workspaces, 
 // fs_tree
 
 Result<Reply> HandleTree(const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(workspaces, args));
-  WEFT_ASSIGN_OR_RETURN(std::string path, ws->CanonicalPath(StringArg(args, "path", "/")));
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(ctx, workspaces, args));
+  WEFT_ASSIGN_OR_RETURN(std::string path, ws->CanonicalPath(StringArg(args, "path", ws->DefaultDir())));
   WalkOptions options;
   options.max_depth = static_cast<int>(IntArg(args, "depth", kTreeDefaultDepth));
   options.gitignore = BoolArg(args, "gitignore", true);
@@ -422,8 +422,8 @@ Result<std::vector<NameGlob>> ParseGlob(std::string_view pattern, bool* dirs_onl
 }
 
 Result<Reply> HandleGlob(const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(workspaces, args));
-  WEFT_ASSIGN_OR_RETURN(std::string path, ws->CanonicalPath(StringArg(args, "path", "/")));
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(ctx, workspaces, args));
+  WEFT_ASSIGN_OR_RETURN(std::string path, ws->CanonicalPath(StringArg(args, "path", ws->DefaultDir())));
   std::string pattern = StringArg(args, "pattern");
   bool dirs_only = false;
   WEFT_ASSIGN_OR_RETURN(std::vector<NameGlob> globs, ParseGlob(pattern, &dirs_only));
@@ -541,8 +541,8 @@ Result<Json> StatOne(const ns::Workspace& ws, std::string_view user_path, bool f
   return j;
 }
 
-Result<Reply> HandleStat(const ns::Workspaces& workspaces, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(workspaces, args));
+Result<Reply> HandleStat(const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(ctx, workspaces, args));
   bool follow = BoolArg(args, "follow", false);
   bool one = args.contains("path");
   if (one == args.contains("paths")) {
@@ -609,7 +609,7 @@ void RegisterBrowseOps(Registry& registry, const ns::Workspaces& workspaces) {
       "themselves unless follow is true), the bind it lives on and whether that bind is read-only. A missing "
       "path is reported with exists false, not as an error.",
       kReadOnly, Right::kFsRead,
-      [&workspaces](Context&, const Json& args) { return HandleStat(workspaces, args); }, true});
+      [&workspaces](Context& ctx, const Json& args) { return HandleStat(workspaces, ctx, args); }, true});
 }
 
 }  // namespace weft::venoms::fs

@@ -126,8 +126,8 @@ std::string Summary(const std::string& path, bool dry_run, bool changed, const s
                  dry_run ? "; it would change like this:" : ":"});
 }
 
-Result<Reply> Edit(const ns::Workspaces& workspaces, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(workspaces, args));
+Result<Reply> Edit(const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(ctx, workspaces, args));
   bool dry_run = BoolArg(args, "dry_run", false);
   std::vector<TextEdit> edits = EditsArg(args);
   WEFT_ASSIGN_OR_RETURN(ns::Place place, ws->Locate(StringArg(args, "path"), ns::Access::kWrite));
@@ -186,7 +186,7 @@ void RegisterEditOp(Registry& registry, const ns::Workspaces& workspaces) {
   spec.description = kEditDescription;
   spec.annotations = {.read_only = false, .destructive = true, .idempotent = false, .open_world = false};
   spec.right = Right::kFsWrite;
-  spec.handler = [&workspaces](Context&, const Json& args) { return Edit(workspaces, args); };
+  spec.handler = [&workspaces](Context& ctx, const Json& args) { return Edit(workspaces, ctx, args); };
   registry.AddOrDie(std::move(spec));
 }
 

@@ -161,7 +161,7 @@ std::string SomeNames(std::vector<DirEntry> entries) {
 }
 
 Result<Reply> Remove(const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(workspaces, args));
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(ctx, workspaces, args));
   bool recursive = BoolArg(args, "recursive", false);
   WEFT_ASSIGN_OR_RETURN(ns::Place place, ws->Locate(StringArg(args, "path"), ns::Access::kWrite));
   WEFT_RETURN_IF_ERROR(RefuseBindRoots(*ws, place, "remove"));
@@ -417,7 +417,7 @@ Reply CopyReply(const ns::Place& src, const ns::Place& dst, const struct stat& s
 }
 
 Result<Reply> Copy(const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(workspaces, args));
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(ctx, workspaces, args));
   bool recursive = BoolArg(args, "recursive", false);
   bool overwrite = BoolArg(args, "overwrite", false);
   WEFT_ASSIGN_OR_RETURN(ns::Place src, ws->Locate(StringArg(args, "source"), ns::Access::kRead));
@@ -464,8 +464,8 @@ Result<Reply> Copy(const ns::Workspaces& workspaces, Context& ctx, const Json& a
 // ---------------------------------------------------------------------------
 // Moving
 
-Result<Reply> Move(const ns::Workspaces& workspaces, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(workspaces, args));
+Result<Reply> Move(const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(ctx, workspaces, args));
   bool overwrite = BoolArg(args, "overwrite", false);
   WEFT_ASSIGN_OR_RETURN(ns::Place src, ws->Locate(StringArg(args, "source"), ns::Access::kWrite));
   WEFT_ASSIGN_OR_RETURN(ns::Place dst, ws->Locate(StringArg(args, "destination"), ns::Access::kWrite));
@@ -517,8 +517,8 @@ Result<Reply> Move(const ns::Workspaces& workspaces, const Json& args) {
 // ---------------------------------------------------------------------------
 // Making directories
 
-Result<Reply> Mkdir(const ns::Workspaces& workspaces, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(workspaces, args));
+Result<Reply> Mkdir(const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(ctx, workspaces, args));
   bool parents = BoolArg(args, "parents", false);
   WEFT_ASSIGN_OR_RETURN(ns::Place place, ws->Locate(StringArg(args, "path"), ns::Access::kWrite));
   std::vector<std::string> created;
@@ -611,7 +611,7 @@ void RegisterManageOps(Registry& registry, const ns::Workspaces& workspaces) {
   const ns::Workspaces* ws = &workspaces;
   Register(registry, "move", "Move or rename", kMoveDescription,
            {.read_only = false, .destructive = true, .idempotent = false, .open_world = false},
-           [ws](Context&, const Json& args) { return Move(*ws, args); });
+           [ws](Context& ctx, const Json& args) { return Move(*ws, ctx, args); });
   // Not destructive: replacing anything needs overwrite: true, an explicit opt-in.
   Register(registry, "copy", "Copy", kCopyDescription,
            {.read_only = false, .destructive = false, .idempotent = false, .open_world = false},
@@ -621,7 +621,7 @@ void RegisterManageOps(Registry& registry, const ns::Workspaces& workspaces) {
            [ws](Context& ctx, const Json& args) { return Remove(*ws, ctx, args); });
   Register(registry, "mkdir", "Make a directory", kMkdirDescription,
            {.read_only = false, .destructive = false, .idempotent = true, .open_world = false},
-           [ws](Context&, const Json& args) { return Mkdir(*ws, args); });
+           [ws](Context& ctx, const Json& args) { return Mkdir(*ws, ctx, args); });
 }
 
 }  // namespace weft::venoms::fs

@@ -613,7 +613,7 @@ Result<ReadRequest> ReadArgs(const Json& args) {
 }
 
 Result<Reply> HandleRead(const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(workspaces, args));
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(ctx, workspaces, args));
   WEFT_ASSIGN_OR_RETURN(ReadRequest req, ReadArgs(args));
   WEFT_ASSIGN_OR_RETURN(ReadOutcome out, ReadOne(*ws, ctx, StringArg(args, "path"), req));
   Reply reply;
@@ -624,7 +624,7 @@ Result<Reply> HandleRead(const ns::Workspaces& workspaces, Context& ctx, const J
 }
 
 Result<Reply> HandleReadMany(const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(workspaces, args));
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(ctx, workspaces, args));
   WEFT_ASSIGN_OR_RETURN(ReadRequest req, LineRequest(args));
   req.media = false;
   const Json& paths = args.at("paths");

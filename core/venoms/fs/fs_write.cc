@@ -52,8 +52,8 @@ Reply WriteReply(const std::string& path, const ns::WriteOutcome& outcome, const
   return Reply::WithText(std::move(data), std::move(text));
 }
 
-Result<Reply> Write(const ns::Workspaces& workspaces, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(workspaces, args));
+Result<Reply> Write(const ns::Workspaces& workspaces, Context& ctx, const Json& args) {
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(ctx, workspaces, args));
   const std::string& content = args.at("content").get_ref<const std::string&>();
   bool create_only = BoolArg(args, "create_only", false);
   bool parents = BoolArg(args, "parents", false);
@@ -120,7 +120,7 @@ void RegisterWriteOp(Registry& registry, const ns::Workspaces& workspaces) {
   spec.description = kWriteDescription;
   spec.annotations = {.read_only = false, .destructive = true, .idempotent = true, .open_world = false};
   spec.right = Right::kFsWrite;
-  spec.handler = [&workspaces](Context&, const Json& args) { return Write(workspaces, args); };
+  spec.handler = [&workspaces](Context& ctx, const Json& args) { return Write(workspaces, ctx, args); };
   registry.AddOrDie(std::move(spec));
 }
 

@@ -179,8 +179,8 @@ Result<Repo> OpenDirectory(const ns::Workspace& ws, std::string_view user_path, 
 }
 
 Result<Repo> OpenRepo(GitState& state, Context& ctx, const Json& args, bool write, bool worktree_content) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace* ws, WorkspaceArg(state.workspaces(), args));
-  WEFT_ASSIGN_OR_RETURN(Repo repo, OpenDirectory(*ws, StringArg(args, "path", "/"), write));
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace* ws, WorkspaceArg(ctx, state.workspaces(), args));
+  WEFT_ASSIGN_OR_RETURN(Repo repo, OpenDirectory(*ws, StringArg(args, "path", ws->DefaultDir()), write));
   GitCall call;
   call.args = {"rev-parse",     "--path-format=absolute", "--git-dir", "--git-common-dir", "--is-bare-repository",
                "--show-toplevel"};

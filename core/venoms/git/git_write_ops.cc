@@ -211,8 +211,8 @@ Result<Reply> Restore(GitState& state, Context& ctx, const Json& args) {
 }
 
 Result<Reply> Init(GitState& state, Context& ctx, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace* ws, WorkspaceArg(state.workspaces(), args));
-  WEFT_ASSIGN_OR_RETURN(Repo repo, OpenDirectory(*ws, StringArg(args, "path", "/"), /*write=*/true));
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace* ws, WorkspaceArg(ctx, state.workspaces(), args));
+  WEFT_ASSIGN_OR_RETURN(Repo repo, OpenDirectory(*ws, StringArg(args, "path", ws->DefaultDir()), /*write=*/true));
   std::string branch = StringArg(args, "initial_branch", "main");
   WEFT_RETURN_IF_ERROR(CheckRevision("initial_branch", branch));
   struct stat st;

@@ -289,7 +289,7 @@ std::string Footer(const Json& data, const std::string& pattern) {
 }  // namespace
 
 Result<Reply> SearchCode(SearchState& state, Context& ctx, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace* ws, WorkspaceArg(state.workspaces(), args));
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace* ws, WorkspaceArg(ctx, state.workspaces(), args));
   std::string pattern = StringArg(args, "pattern");
   if (pattern.find('\n') != std::string::npos) {
     return Status::InvalidArgument(
@@ -300,7 +300,7 @@ Result<Reply> SearchCode(SearchState& state, Context& ctx, const Json& args) {
   if (args.contains("cursor")) {
     WEFT_ASSIGN_OR_RETURN(skip, DecodeCursor(StringArg(args, "cursor"), check));
   }
-  WEFT_ASSIGN_OR_RETURN(SearchRoot root, OpenSearchRoot(*ws, StringArg(args, "path", "/"), /*allow_file=*/true));
+  WEFT_ASSIGN_OR_RETURN(SearchRoot root, OpenSearchRoot(*ws, StringArg(args, "path", ws->DefaultDir()), /*allow_file=*/true));
   if (ctx.cancelled()) return Status::Cancelled("the search was cancelled before it started");
 
   CodeCollector::Page page;

@@ -83,7 +83,7 @@ std::string Text(const Json& data) {
 }  // namespace
 
 Result<Reply> SearchFiles(SearchState& state, Context& ctx, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace* ws, WorkspaceArg(state.workspaces(), args));
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace* ws, WorkspaceArg(ctx, state.workspaces(), args));
   uint32_t check = ArgsCheck(args, ws->id());
   FilePage page;
   if (args.contains("cursor")) {
@@ -91,7 +91,7 @@ Result<Reply> SearchFiles(SearchState& state, Context& ctx, const Json& args) {
   }
   page.limit = LimitArg(args, kDefaultLimit, kMaxLimit);
   page.name = Lower(StringArg(args, "name"));
-  WEFT_ASSIGN_OR_RETURN(SearchRoot root, OpenSearchRoot(*ws, StringArg(args, "path", "/"), /*allow_file=*/false));
+  WEFT_ASSIGN_OR_RETURN(SearchRoot root, OpenSearchRoot(*ws, StringArg(args, "path", ws->DefaultDir()), /*allow_file=*/false));
   page.dir = root.ns_path;
   if (ctx.cancelled()) return Status::Cancelled("the search was cancelled before it started");
   WEFT_ASSIGN_OR_RETURN(std::string rg, state.Ripgrep());

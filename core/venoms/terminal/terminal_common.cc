@@ -230,13 +230,14 @@ Result<UniqueFd> OpenCwd(const ns::Workspace& ws, const std::string& cwd, std::s
 
 }  // namespace
 
-Result<Launch> PrepareLaunch(const TerminalState& state, const Json& args, const LaunchDefaults& defaults) {
+Result<Launch> PrepareLaunch(const TerminalState& state, const Context& ctx, const Json& args,
+                             const LaunchDefaults& defaults) {
   Launch out;
-  WEFT_ASSIGN_OR_RETURN(ns::Workspace* ws, WorkspaceArg(state.workspaces(), args));
+  WEFT_ASSIGN_OR_RETURN(ns::Workspace* ws, WorkspaceArg(ctx, state.workspaces(), args));
   out.workspace = ws->id();
   bool pty = BoolArg(args, "pty", defaults.pty);
   WEFT_RETURN_IF_ERROR(SetProgram(state, args, pty, defaults, &out));
-  WEFT_ASSIGN_OR_RETURN(out.cwd_fd, OpenCwd(*ws, StringArg(args, "cwd", "/"), &out.cwd));
+  WEFT_ASSIGN_OR_RETURN(out.cwd_fd, OpenCwd(*ws, StringArg(args, "cwd", ws->DefaultDir()), &out.cwd));
   proc::SessionSpec& spec = out.spec;
   spec.cwd_fd = out.cwd_fd.get();
   // A terminal that programs can drive; on pipes, one that asks them for plain text.

@@ -117,7 +117,8 @@ struct LaunchDefaults {
 // `cwd` opened beneath its bind; `env` checked and added; pty/cols/rows;
 // timeout_ms; output retention and the stop ladder from the options. Errors
 // name the argument.
-Result<Launch> PrepareLaunch(const TerminalState& state, const Json& args, const LaunchDefaults& defaults);
+Result<Launch> PrepareLaunch(const TerminalState& state, const Context& ctx, const Json& args,
+                             const LaunchDefaults& defaults);
 
 // Session::Start's failure as a message for the model (a missing program
 // says how to run a shell command instead).

@@ -67,7 +67,7 @@ std::string StreamText(const Json& data) {
 }  // namespace
 
 Result<Reply> Exec(TerminalState& state, Context& ctx, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(Launch launch, PrepareLaunch(state, args, {.pty = false, .shell = false,
+  WEFT_ASSIGN_OR_RETURN(Launch launch, PrepareLaunch(state, ctx, args, {.pty = false, .shell = false,
                                                                    .timeout = state.options().exec_timeout}));
   std::chrono::milliseconds wait = WaitArg(args, "wait_ms", kDefaultExecWaitMs);
   size_t max_output = static_cast<size_t>(IntArg(args, "max_output_bytes", kDefaultOutputBytes));
@@ -126,7 +126,7 @@ Result<Reply> Exec(TerminalState& state, Context& ctx, const Json& args) {
 }
 
 Result<Reply> Start(TerminalState& state, Context& ctx, const Json& args) {
-  WEFT_ASSIGN_OR_RETURN(Launch launch, PrepareLaunch(state, args, {.pty = true, .shell = true}));
+  WEFT_ASSIGN_OR_RETURN(Launch launch, PrepareLaunch(state, ctx, args, {.pty = true, .shell = true}));
   if (ctx.cancelled()) return Status::Cancelled("terminal_start was cancelled before it started anything");
   WEFT_ASSIGN_OR_RETURN(Slot slot, state.Reserve());
   Result<std::unique_ptr<proc::Session>> started = state.launcher().Start(launch.spec);

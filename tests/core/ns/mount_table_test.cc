@@ -47,6 +47,15 @@ TEST(NormalizeNsPath, CanonicalFormAndRefusals) {
   EXPECT_FALSE(NormalizeNsPath(std::string("/a\0", 3)).ok());
 }
 
+TEST(PathWithin, ComponentBoundariesAndTheRoot) {
+  EXPECT_TRUE(PathWithin("/ws", "/ws"));
+  EXPECT_TRUE(PathWithin("/ws/a", "/ws"));
+  EXPECT_FALSE(PathWithin("/ws-evil", "/ws"));
+  EXPECT_FALSE(PathWithin("/w", "/ws"));
+  EXPECT_TRUE(PathWithin("/anything", "/"));
+  EXPECT_TRUE(PathWithin("/", "/"));
+}
+
 TEST(MountTable, LongestPrefixWinsAtComponentBoundaries) {
   MountTable t;
   ASSERT_TRUE(t.Add("/", Host("/srv/project")).ok());

@@ -121,6 +121,65 @@ TEST_F(WorkspaceTest, OpenFailsNamingAMissingBindDirectory) {
   EXPECT_NE(ws.status().message().find(tmp_.Join("nope")), std::string::npos) << ws.status();
 }
 
+TEST_F(WorkspaceTest, HostDirsMapToTheNamespacePathsTheyCover) {
+  auto ws = Open();
+  using Paths = std::vector<std::string>;
+  EXPECT_EQ(ws->NsPathsOfHostDir(tmp_.Join("proj/src")), Paths{"/src"});
+  EXPECT_EQ(ws->NsPathsOfHostDir(tmp_.Join("proj")), Paths{"/"});
+  EXPECT_EQ(ws->NsPathsOfHostDir(tmp_.Join("docs")), Paths{"/docs"});
+  // A directory holding both binds covers both; one beside them, neither.
+  EXPECT_EQ(ws->NsPathsOfHostDir(tmp_.path()), (Paths{"/", "/docs"}));
+  EXPECT_TRUE(ws->NsPathsOfHostDir(tmp_.Join("proj-evil")).empty());
+  EXPECT_TRUE(ws->NsPathsOfHostDir("/nonexistent-elsewhere").empty());
+}
+
+TEST_F(WorkspaceTest, NarrowedViewServesOnlyItsDirectoriesAndSaysWhy) {
+  tmp_.WriteFile("proj/lib/b.c", "int b;\n");
+  auto ws = Open();
+  std::filesystem::create_directories(tmp_.Join("proj/src/deeper"));
+  std::filesystem::create_directories(tmp_.Join("proj/src-x"));
+  // "/src-x" sorts between "/src" and "/src/deeper": the nested one still folds into "/src".
+  auto view = ws->Narrow({"/src", "/src-x", "/src/deeper", "/docs"},
+                         "the client's roots limit this session to /src, /docs");
+  ASSERT_TRUE(view.ok()) << view.status();
+  EXPECT_EQ((*view)->id(), ws->id());
+  EXPECT_TRUE((*view)->OpenPath("/src/a.c", O_RDONLY).ok());
+  EXPECT_TRUE((*view)->OpenPath(tmp_.Join("proj/src/a.c"), O_RDONLY).ok());
+  EXPECT_TRUE((*view)->OpenPath("/docs/guide.md", O_RDONLY).ok());
+  for (const char* outside : {"/lib/b.c", "/", "/out/x"}) {
+    Result<UniqueFd> fd = (*view)->OpenPath(outside, O_RDONLY);
+    EXPECT_EQ(fd.status().code(), StatusCode::kPermissionDenied) << outside;
+    EXPECT_NE(fd.status().message().find("client's roots limit this session to /src"), std::string::npos)
+        << fd.status();
+  }
+  EXPECT_EQ((*view)->mounts().mounts().size(), 3u);  // /docs, /src, /src-x
+  EXPECT_EQ((*view)->DefaultDir(), "/docs");
+  EXPECT_EQ(ws->DefaultDir(), "/");
+}
+
+TEST_F(WorkspaceTest, NarrowedViewRefusesSymlinksLeavingItEvenInsideTheBind) {
+  tmp_.WriteFile("proj/lib/secret", "s");
+  std::filesystem::create_symlink("../lib/secret", tmp_.Join("proj/src/to-lib"));
+  auto ws = Open();
+  ASSERT_TRUE(ws->OpenPath("/src/to-lib", O_RDONLY).ok());  // inside the bind: fine unnarrowed
+  auto view = ws->Narrow({"/src"}, "roots");
+  ASSERT_TRUE(view.ok()) << view.status();
+  Result<UniqueFd> fd = (*view)->OpenPath("/src/to-lib", O_RDONLY);
+  EXPECT_EQ(fd.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(fd.status().message().find("escapes"), std::string::npos) << fd.status();
+}
+
+TEST_F(WorkspaceTest, NarrowingToTheRootKeepsNestedBindsAndReadOnlyRules) {
+  auto ws = Open(false, /*docs_ro=*/true);
+  auto view = ws->Narrow({"/"}, "");
+  ASSERT_TRUE(view.ok()) << view.status();
+  EXPECT_EQ((*view)->mounts().mounts().size(), 2u);
+  EXPECT_TRUE((*view)->OpenPath("/docs/guide.md", O_RDONLY).ok());
+  EXPECT_EQ((*view)->Locate("/docs/guide.md", Access::kWrite).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(ws->Narrow({"/missing"}, "x").status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(ws->Narrow({"/src/a.c"}, "x").ok());  // not a directory
+}
+
 TEST_F(WorkspaceTest, WorkspacesPickByIdThenNameAndListThemWhenUnknown) {
   Workspaces all;
   EXPECT_EQ(all.Pick("").status().code(), StatusCode::kFailedPrecondition);

@@ -72,6 +72,21 @@ class ServerFixture : public ::testing::Test {
                   }};
     fast.nonblocking = true;
     tools_->AddOrDie(std::move(fast));
+    // The client's roots as the tool sees them ("none" when it has none to use).
+    auto roots_tool = [](RequestContext& ctx, const Json&) -> Result<Json> {
+      std::optional<std::vector<std::string>> roots = ctx.ClientRoots();
+      std::string text = "none";
+      if (roots) {
+        text.clear();
+        for (const std::string& r : *roots) text += r + ";";
+      }
+      return Json{{"content", {{{"type", "text"}, {"text", text}}}}};
+    };
+    tools_->AddOrDie({"roots", "Roots", "Says the client's roots.", "test/empty.input.json", "", {}, nullptr, roots_tool});
+    ToolSpec fast_roots{"fast_roots", "Fast roots", "Says the client's roots, on the reader thread.",
+                        "test/empty.input.json", "", {}, nullptr, roots_tool};
+    fast_roots.nonblocking = true;
+    tools_->AddOrDie(std::move(fast_roots));
     server_ = std::make_unique<Server>(ServerOptions{}, *tools_, resources_, prompts_);
     server_->AddObserver([this](const RequestRecord& r) {
       std::lock_guard<std::mutex> lock(records_mu_);
@@ -188,6 +203,63 @@ TEST_F(ServerFixture, LegacyInputIsARealRequestToTheClient) {
   Json r = Next();
   EXPECT_EQ(r["id"], 3);
   EXPECT_EQ(r["result"]["content"][0]["text"], "Hello, Ada");
+}
+
+// Answers the server's roots/list request `req` with `uris`.
+Json RootsAnswer(const Json& req, const std::vector<std::string>& uris) {
+  Json roots = Json::array();
+  for (const std::string& u : uris) roots.push_back({{"uri", u}});
+  return {{"jsonrpc", "2.0"}, {"id", req["id"]}, {"result", {{"roots", roots}}}};
+}
+
+TEST_F(ServerFixture, ClientRootsAreAskedForOnceRelatedToTheFirstCallThatNeedsThem) {
+  Initialize({{"roots", {{"listChanged", true}}}});
+  Send({{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"}, {"params", {{"name", "roots"}}}});
+  Json req = Next();
+  ASSERT_EQ(req["method"], "roots/list") << req;
+  Send(RootsAnswer(req, {"file:///a", "file:///b"}));
+  Json r = Next();
+  EXPECT_EQ(r["id"], 3);
+  EXPECT_EQ(r["result"]["content"][0]["text"], "file:///a;file:///b;");
+  // Known now: the next call, even one on the reader thread, does not ask again.
+  Json again = Request(4, "tools/call", {{"name", "fast_roots"}});
+  EXPECT_EQ(again["result"]["content"][0]["text"], "file:///a;file:///b;");
+}
+
+TEST_F(ServerFixture, RootsListChangedMakesTheNextCallAskAgain) {
+  Initialize({{"roots", {{"listChanged", true}}}});
+  Send({{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"}, {"params", {{"name", "roots"}}}});
+  Json req = Next();
+  ASSERT_EQ(req["method"], "roots/list");
+  Send(RootsAnswer(req, {"file:///old"}));
+  EXPECT_EQ(Next()["result"]["content"][0]["text"], "file:///old;");
+  Send({{"jsonrpc", "2.0"}, {"method", "notifications/roots/list_changed"}});
+  // A nonblocking tool must not wait on its own thread: it moves to a worker and asks.
+  Send({{"jsonrpc", "2.0"}, {"id", 4}, {"method", "tools/call"}, {"params", {{"name", "fast_roots"}}}});
+  Json again = Next();
+  ASSERT_EQ(again["method"], "roots/list") << again;
+  Send(RootsAnswer(again, {"file:///new"}));
+  EXPECT_EQ(Next()["result"]["content"][0]["text"], "file:///new;");
+}
+
+TEST_F(ServerFixture, NoRootsWithoutTheCapabilityAndNoneWhenTheClientFailsToAnswer) {
+  Initialize();
+  Json r = Request(3, "tools/call", {{"name", "roots"}});
+  EXPECT_EQ(r["result"]["content"][0]["text"], "none");
+  client_->Close();
+  thread_.join();
+  SetUp();
+  Initialize({{"roots", Json::object()}});
+  Send({{"jsonrpc", "2.0"}, {"id", 5}, {"method", "tools/call"}, {"params", {{"name", "roots"}}}});
+  Json req = Next();
+  ASSERT_EQ(req["method"], "roots/list");
+  Send({{"jsonrpc", "2.0"}, {"id", req["id"]}, {"error", {{"code", -32601}, {"message", "no roots here"}}}});
+  EXPECT_EQ(Next()["result"]["content"][0]["text"], "none");
+}
+
+TEST_F(ServerFixture, ModernEraHasNoClientRoots) {
+  Json r = Request(1, "tools/call", {{"name", "roots"}, {"_meta", ModernMeta({{"roots", Json::object()}})}});
+  EXPECT_EQ(r["result"]["content"][0]["text"], "none") << r;
 }
 
 TEST_F(ServerFixture, LegacyInputWithoutTheCapabilityFailsTheTool) {
