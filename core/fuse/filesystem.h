@@ -2,7 +2,9 @@
 // style (the passthrough_hp model: inodes own O_PATH descriptors, every
 // operation is relative to them, nothing is resolved by path), /.weft from a
 // SyntheticTree through WeftDir. Each handler replies to its request exactly
-// once. Handlers run on many FUSE worker threads at once; shared state is the
+// once, and last: after the reply it touches nothing a later request may
+// free (a RELEASE or RELEASEDIR can run on another worker the moment the
+// kernel has the reply). Handlers run on many FUSE worker threads at once; shared state is the
 // inode table (its lock) and WeftDir (its lock).
 #pragma once
 

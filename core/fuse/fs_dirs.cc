@@ -176,9 +176,16 @@ int Filesystem::FillDir(fuse_req_t req, DirHandle* d, size_t size, off_t off, bo
 void Filesystem::ReadDir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi, bool plus) {
   if (IsSynthetic(ino)) return weft_->ReadDir(req, size, off, fi, plus);
   auto* d = reinterpret_cast<DirHandle*>(static_cast<uintptr_t>(fi->fh));
-  std::lock_guard<std::mutex> lock(d->mu);
   std::string buf;
-  if (int err = FillDir(req, d, size, off, plus, &buf); err != 0) {
+  int err;
+  {
+    std::lock_guard<std::mutex> lock(d->mu);
+    err = FillDir(req, d, size, off, plus, &buf);
+  }
+  // Reply only once the handle is let go: as soon as the kernel has the
+  // reply, the reader may close the directory, and its RELEASEDIR (on
+  // another worker) frees the handle and its mutex.
+  if (err != 0) {
     fuse_reply_err(req, err);
     return;
   }

@@ -169,13 +169,18 @@ Status MountSession::WaitUntilAnswering() {
   return Status::Ok();
 }
 
-void MountSession::WakeLoop() {
+std::thread MountSession::WakeLoop() {
   // Workers sleep in read(/dev/fuse) until a request comes; one request
   // for a name nobody has asked about reaches a worker, which then sees
-  // the session has exited and ends the loop.
+  // the session has exited and ends the loop. The loop may also have ended
+  // on its own (a worker busy when the session exited sees it, and libfuse
+  // cancels the others), and then nobody answers the probe: it runs on its
+  // own thread, which the connection's teardown releases (ENOTCONN).
   std::string probe = StrCat({dir_, "/.weft-stop-", RandomHex(8)});
-  struct stat st {};
-  ::lstat(probe.c_str(), &st);
+  return std::thread([probe] {
+    struct stat st {};
+    ::lstat(probe.c_str(), &st);
+  });
 }
 
 void MountSession::Stop() {
@@ -189,15 +194,17 @@ void MountSession::Stop() {
   if (fs_) fs_->CancelCalls();
   if (session_ != nullptr) {
     fuse_session_exit(session_);
+    std::thread waker;
     if (loop_.joinable()) {
-      if (!ended()) WakeLoop();
+      if (!ended()) waker = WakeLoop();
       loop_.join();
     }
     if (fs_) fs_->SetInvalidator(nullptr);
     invalidator_.reset();
     fuse_session_unmount(session_);
-    fuse_session_destroy(session_);
+    fuse_session_destroy(session_);  // closes /dev/fuse: requests nobody will answer fail
     session_ = nullptr;
+    if (waker.joinable()) waker.join();
     WEFT_LOG(kInfo) << "fuse: unmounted " << dir_;
   }
   if (fs_) fs_->SetInvalidator(nullptr);

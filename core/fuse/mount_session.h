@@ -69,7 +69,7 @@ class MountSession {
   MountSession() = default;
   void Serve(unsigned max_threads);
   Status WaitUntilAnswering();
-  void WakeLoop();
+  std::thread WakeLoop();
 
   std::string dir_;
   std::unique_ptr<Filesystem> fs_;

@@ -91,6 +91,35 @@ TEST_F(MountCli, BackgroundMountServesUntilUmount) {
   EXPECT_NE(logs.out.find("mounted workspace proj"), std::string::npos) << logs.out;
 }
 
+// The mount serves /.weft from the real venom registry, and `weft call`
+// run inside the mount goes through its call files: the answer names the
+// workspace the mount serves (its host directory), not the mount point.
+TEST_F(MountCli, ServesWeftDirAndWeftCallInsideTheMountUsesIt) {
+  RunResult r = weft::testing::Run(MountArgs());
+  ASSERT_EQ(r.exit_code(), 0) << r.err;
+  EXPECT_NE(ReadFileOrDie(mnt_ + "/.weft/README.md").find("venoms/"), std::string::npos);
+  EXPECT_NE(ReadFileOrDie(mnt_ + "/.weft/catalog/venoms.json").find("\"fs\""), std::string::npos);
+  RunResult ls = weft::testing::Run({"ls", "-a", mnt_});
+  EXPECT_EQ(ls.out.find(".weft"), std::string::npos) << ls.out;
+
+  RunResult call = weft::testing::Run({"sh", "-c", "cd \"$0\" && exec \"$1\" call workspace.info", mnt_, Weft()});
+  ASSERT_EQ(call.exit_code(), 0) << call.err;
+  EXPECT_NE(call.out.find(tmp_.Join("proj")), std::string::npos) << call.out;
+  EXPECT_EQ(call.out.find(mnt_), std::string::npos) << call.out;
+  // Flags that only an in-process call uses are refused: the mount was found.
+  RunResult flagged = weft::testing::Run(
+      {"sh", "-c", "cd \"$0\" && exec \"$1\" call workspace.info --read-only", mnt_, Weft()});
+  EXPECT_EQ(flagged.exit_code(), 2);
+  EXPECT_NE(flagged.err.find("do not apply to calls through a mount"), std::string::npos) << flagged.err;
+
+  // A shell transaction on the real call file.
+  RunResult shell = weft::testing::Run(
+      {"bash", "-c", "exec 3<>\"$0\"/.weft/venoms/fs/read; echo '{\"path\":\"hello.txt\"}' >&3; cat <&3", mnt_});
+  ASSERT_EQ(shell.exit_code(), 0) << shell.err;
+  EXPECT_NE(shell.out.find("hello"), std::string::npos) << shell.out;
+  EXPECT_EQ(weft::testing::Run({Weft(), "umount", mnt_}).exit_code(), 0);
+}
+
 TEST_F(MountCli, ForegroundServerUnmountsOnSigterm) {
   Subprocess server(MountArgs({"--foreground"}));
   ASSERT_TRUE(Eventually([&] { return MountTypeAt(mnt_) == "fuse.weft"; })) << server.DrainStderr();
