@@ -67,7 +67,7 @@ Result<std::unique_ptr<WorkspaceHost>> SetUpWorkspaces(const WorkspaceFlags& fla
     WEFT_ASSIGN_OR_RETURN(std::unique_ptr<ns::Workspace> ws, OpenRecordedWorkspace(record, flags.read_only));
     host->workspaces.Add(std::move(ws));
   }
-  host->surface = std::make_unique<mcp::WorkspaceSurface>(host->workspaces);
+  host->surface = std::make_unique<mcp::WorkspaceSurface>(host->workspaces, flags.host_mounts);
   WEFT_RETURN_IF_ERROR(host->surface->Register(tools, resources, prompts));
   return host;
 }

@@ -18,6 +18,7 @@ struct WorkspaceFlags {
   std::vector<std::string> binds;  // --bind NSPATH=DIR[:ro]…, added to the first workspace
   bool read_only = false;          // --read-only
   std::string state_dir;           // resolved state directory (holds weft.db)
+  bool host_mounts = false;        // workspace_mount may mount here (weft serve)
 };
 
 // Owns everything behind the served workspaces. Destroy after the server.

@@ -120,6 +120,39 @@ TEST_F(MountCli, ServesWeftDirAndWeftCallInsideTheMountUsesIt) {
   EXPECT_EQ(weft::testing::Run({Weft(), "umount", mnt_}).exit_code(), 0);
 }
 
+// workspace_mount over MCP: `weft serve` hosts the mount in its own process,
+// and a server stopped by a signal or by its client hanging up leaves no
+// mount behind.
+TEST_F(MountCli, ServeHostsWorkspaceMountAndUnmountsWhenItStops) {
+  for (bool by_signal : {true, false}) {
+    SCOPED_TRACE(by_signal ? "SIGTERM" : "stdin closed");
+    Subprocess server({Weft(), "serve", "--workspace", tmp_.Join("proj"), "--state", tmp_.Join("state")});
+    std::string init =
+        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+        R"("capabilities":{},"clientInfo":{"name":"it","version":"1"}}})" "\n"
+        R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n";
+    ASSERT_TRUE(server.Write(init));
+    ASSERT_TRUE(server.ReadLine(seconds(30)).has_value()) << server.DrainStderr();
+    ASSERT_TRUE(server.Write(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"workspace_mount",)"
+                             R"("arguments":{"dir":")" + mnt_ + R"("}}})" "\n"));
+    std::optional<std::string> reply = server.ReadLine(seconds(30));
+    ASSERT_TRUE(reply.has_value()) << server.DrainStderr();
+    EXPECT_NE(reply->find("\"weft_dir\""), std::string::npos) << *reply;
+    EXPECT_EQ(reply->find("\"isError\":true"), std::string::npos) << *reply;
+    EXPECT_EQ(MountTypeAt(mnt_), "fuse.weft");
+    EXPECT_EQ(ReadFileOrDie(mnt_ + "/hello.txt"), "hello\n");
+    if (by_signal) {
+      ASSERT_EQ(::kill(server.pid(), SIGTERM), 0);
+    } else {
+      server.CloseStdin();
+    }
+    std::optional<int> status = server.Wait(seconds(30));
+    ASSERT_TRUE(status.has_value()) << "the server did not stop";
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << server.DrainStderr();
+    EXPECT_EQ(MountTypeAt(mnt_), "") << "the server left its mount behind";
+  }
+}
+
 TEST_F(MountCli, ForegroundServerUnmountsOnSigterm) {
   Subprocess server(MountArgs({"--foreground"}));
   ASSERT_TRUE(Eventually([&] { return MountTypeAt(mnt_) == "fuse.weft"; })) << server.DrainStderr();
