@@ -88,6 +88,43 @@ TEST_F(Passthrough, LargeDirectoryListsEveryEntryOnce) {
   EXPECT_EQ(Sh("ls -l many | grep -c ' f'", M("")).second, "2000\n");
 }
 
+// Listings closed the moment their last page arrives, on many threads,
+// while files come and go: a RELEASEDIR may run on another worker as soon
+// as the kernel has a READDIR reply, so no handler may touch the handle
+// after replying (this once corrupted the heap within a few rounds).
+TEST_F(Passthrough, ConcurrentListingsWhileFilesComeAndGo) {
+  for (int i = 0; i < 50; ++i) tmp_.WriteFile("ws/sub/f" + std::to_string(i), "x");
+  Mount();
+  std::atomic<bool> stop{false};
+  std::atomic<int> listed{0};
+  std::thread churn([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      std::string name = M("sub/c" + std::to_string(i % 20));
+      int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd >= 0) ::close(fd);
+      ::unlink(name.c_str());
+    }
+  });
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      for (int round = 0; round < 200; ++round) {
+        DIR* dir = ::opendir((t % 2 == 0 ? mnt_ : M("sub")).c_str());
+        if (dir == nullptr) continue;
+        while (::readdir(dir) != nullptr) {
+        }
+        ::closedir(dir);
+        listed.fetch_add(1);
+      }
+    });
+  }
+  for (auto& r : readers) r.join();
+  stop = true;
+  churn.join();
+  EXPECT_EQ(listed.load(), 800);
+  EXPECT_EQ(Slurp(M("sub/f0")), "x");  // the server is still there
+}
+
 TEST_F(Passthrough, RenameHonoursNoreplaceAndExchange) {
   tmp_.WriteFile("ws/a", "A");
   tmp_.WriteFile("ws/b", "B");

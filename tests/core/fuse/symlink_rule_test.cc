@@ -76,6 +76,24 @@ TEST_F(Symlinks, LinksThatStayInsideWork) {
   EXPECT_EQ(Slurp(M("made")), "real");
 }
 
+// ".." is the kernel's business: from the mount's root (or climbing back
+// through a directory of it) it leaves the mount for the mount point's parent
+// on the host; it never reaches a directory above the workspace through weft.
+TEST_F(Symlinks, DotDotAtTheMountRootLeavesTheMount) {
+  tmp_.WriteFile("ws/sub/f", "f");
+  Mount();
+  struct stat mount_root {}, host_parent {};
+  ASSERT_EQ(::stat(mnt_.c_str(), &mount_root), 0);
+  ASSERT_EQ(::stat(mnt_.substr(0, mnt_.rfind('/')).c_str(), &host_parent), 0);
+  for (const char* climb : {"..", "sub/../..", "sub/./../../"}) {
+    struct stat up {};
+    ASSERT_EQ(::stat(M(climb).c_str(), &up), 0) << climb;
+    EXPECT_EQ(up.st_dev, host_parent.st_dev) << climb;
+    EXPECT_EQ(up.st_ino, host_parent.st_ino) << climb;
+    EXPECT_NE(up.st_dev, mount_root.st_dev) << climb << " stayed on the mount";
+  }
+}
+
 TEST_F(Symlinks, ALinkInAFurtherBindCannotClimbIntoThePrimary) {
   tmp_.WriteFile("ws/top.txt", "top");
   tmp_.WriteFile("ref/doc.txt", "doc");
