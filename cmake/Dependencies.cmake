@@ -21,3 +21,6 @@ target_compile_definitions(weft_valijson INTERFACE VALIJSON_USE_EXCEPTIONS=1)
 if(WEFT_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
+
+# libfuse 3 (low-level API) for core/fuse, the FUSE mount of a workspace.
+pkg_check_modules(FUSE3 REQUIRED IMPORTED_TARGET fuse3)

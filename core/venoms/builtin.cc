@@ -19,12 +19,12 @@ bool AnyReadOnly(const ns::Workspaces& workspaces) {
 
 }  // namespace
 
-void RegisterBuiltinVenoms(Registry& registry, const ns::Workspaces& workspaces) {
+void RegisterBuiltinVenoms(Registry& registry, const ns::Workspaces& workspaces, HostedMounts* mounts) {
   RegisterFsVenom(registry, workspaces);
   RegisterSearchVenom(registry, workspaces);
   if (!AnyReadOnly(workspaces)) RegisterTerminalVenom(registry, workspaces);
   RegisterGitVenom(registry, workspaces);
-  RegisterWorkspaceVenom(registry, workspaces);
+  RegisterWorkspaceVenom(registry, workspaces, mounts);
 }
 
 }  // namespace weft::venoms

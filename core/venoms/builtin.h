@@ -3,6 +3,7 @@
 
 #include "core/ns/workspace.h"
 #include "core/venoms/registry.h"
+#include "core/venoms/workspace/hosted_mounts.h"
 
 namespace weft::venoms {
 
@@ -12,6 +13,8 @@ namespace weft::venoms {
 // The terminal venom is left out when any workspace is read-only (`weft
 // serve --read-only`): its processes run unconfined until agent
 // confinement exists, so they could write where the file tools may not.
-void RegisterBuiltinVenoms(Registry& registry, const ns::Workspaces& workspaces);
+//
+// `mounts` hosts workspace_mount's mounts (null: this process hosts none).
+void RegisterBuiltinVenoms(Registry& registry, const ns::Workspaces& workspaces, HostedMounts* mounts = nullptr);
 
 }  // namespace weft::venoms

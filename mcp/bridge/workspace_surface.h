@@ -8,6 +8,7 @@
 #include "core/base/result.h"
 #include "core/ns/workspace.h"
 #include "core/venoms/registry.h"
+#include "core/venoms/workspace/hosted_mounts.h"
 #include "mcp/bridge/client_roots.h"
 #include "mcp/bridge/workspace_resources.h"
 #include "mcp/registry/prompt_registry.h"
@@ -19,7 +20,9 @@ namespace weft::mcp {
 class WorkspaceSurface {
  public:
   // `workspaces` and the registries passed to Register must outlive this.
-  explicit WorkspaceSurface(const ns::Workspaces& workspaces);
+  // With `host_mounts`, workspace_mount hosts FUSE mounts in this process
+  // (weft serve); they are unmounted when the surface is destroyed.
+  explicit WorkspaceSurface(const ns::Workspaces& workspaces, bool host_mounts = false);
   ~WorkspaceSurface();
 
   // Registers every venom, then their tools, the resources and the prompts.
@@ -30,6 +33,8 @@ class WorkspaceSurface {
   const ns::Workspaces& workspaces_;
   ClientRootScopes scopes_;
   venoms::Registry venoms_;
+  // After venoms_: the mounts (and their call files) stop before the registry goes.
+  std::unique_ptr<venoms::HostedMounts> mounts_;
   std::unique_ptr<WorkspaceResources> resources_;
 };
 

@@ -20,4 +20,10 @@ int RunCall(const std::vector<std::string>& args);
 // weft install claude-code|zed [--scope S] [--settings PATH] [--http URL] [--name NAME] [--force] [--dry-run]
 int RunInstall(const std::vector<std::string>& args);
 
+// weft mount DIR [--workspace ID|DIR] [--read-only] [--foreground] [--state DIR] ...
+int RunMount(const std::vector<std::string>& args);
+
+// weft umount DIR [--lazy]
+int RunUmount(const std::vector<std::string>& args);
+
 }  // namespace weft::cli

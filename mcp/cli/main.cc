@@ -16,6 +16,8 @@ constexpr const char kUsage[] =
     "  weft serve [--stdio] [options]   serve this directory over MCP on stdin/stdout\n"
     "  weft serve --http 127.0.0.1:PORT [options]\n"
     "                                   serve it over MCP Streamable HTTP\n"
+    "  weft mount DIR [options]         mount this directory's workspace at DIR (FUSE)\n"
+    "  weft umount DIR                  unmount it\n"
     "  weft call VENOM.OP [JSON | -]    call one venom op (e.g. fs.read) and print its JSON answer\n"
     "  weft token                       print the bearer token HTTP clients need\n"
     "  weft install claude-code [options]\n"
@@ -24,7 +26,7 @@ constexpr const char kUsage[] =
     "  weft --version                   print the version\n"
     "  weft --help                      print this help\n"
     "\n"
-    "Run 'weft serve --help', 'weft call --help' or 'weft install --help' for their options.\n";
+    "Run 'weft serve --help', 'weft call --help', 'weft mount --help' or 'weft install --help' for their options.\n";
 
 }  // namespace
 
@@ -48,6 +50,8 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return weft::cli::RunServe(rest);
   if (cmd == "install") return weft::cli::RunInstall(rest);
   if (cmd == "token") return weft::cli::RunToken(rest);
+  if (cmd == "mount") return weft::cli::RunMount(rest);
+  if (cmd == "umount") return weft::cli::RunUmount(rest);
   if (cmd == "call") return weft::cli::RunCall(rest);
   std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;

@@ -43,16 +43,6 @@ Result<std::vector<store::BindRecord>> ParseBinds(const std::vector<std::string>
   return out;
 }
 
-Result<std::unique_ptr<ns::Workspace>> OpenRecorded(const store::WorkspaceRecord& record, bool read_only) {
-  ns::MountTable table;
-  WEFT_RETURN_IF_ERROR(table.Add("/", ns::Source{ns::Source::Kind::kHost, "", record.root, false}));
-  for (const store::BindRecord& b : record.binds) {
-    WEFT_ASSIGN_OR_RETURN(ns::Source source, ns::Source::Parse(b.source));
-    WEFT_RETURN_IF_ERROR(table.Add(b.path, std::move(source)));
-  }
-  return ns::Workspace::Open(record.id, record.name, std::move(table), read_only);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<WorkspaceHost>> SetUpWorkspaces(const WorkspaceFlags& flags, mcp::ToolRegistry& tools,
@@ -74,12 +64,22 @@ Result<std::unique_ptr<WorkspaceHost>> SetUpWorkspaces(const WorkspaceFlags& fla
     bool duplicate = false;
     for (const auto& ws : host->workspaces.list()) duplicate = duplicate || ws->id() == record.id;
     if (duplicate) continue;
-    WEFT_ASSIGN_OR_RETURN(std::unique_ptr<ns::Workspace> ws, OpenRecorded(record, flags.read_only));
+    WEFT_ASSIGN_OR_RETURN(std::unique_ptr<ns::Workspace> ws, OpenRecordedWorkspace(record, flags.read_only));
     host->workspaces.Add(std::move(ws));
   }
-  host->surface = std::make_unique<mcp::WorkspaceSurface>(host->workspaces);
+  host->surface = std::make_unique<mcp::WorkspaceSurface>(host->workspaces, flags.host_mounts);
   WEFT_RETURN_IF_ERROR(host->surface->Register(tools, resources, prompts));
   return host;
+}
+
+Result<std::unique_ptr<ns::Workspace>> OpenRecordedWorkspace(const store::WorkspaceRecord& record, bool read_only) {
+  ns::MountTable table;
+  WEFT_RETURN_IF_ERROR(table.Add("/", ns::Source{ns::Source::Kind::kHost, "", record.root, false}));
+  for (const store::BindRecord& b : record.binds) {
+    WEFT_ASSIGN_OR_RETURN(ns::Source source, ns::Source::Parse(b.source));
+    WEFT_RETURN_IF_ERROR(table.Add(b.path, std::move(source)));
+  }
+  return ns::Workspace::Open(record.id, record.name, std::move(table), read_only);
 }
 
 std::string DescribeWorkspaces(const ns::Workspaces& workspaces) {

@@ -18,6 +18,7 @@ struct WorkspaceFlags {
   std::vector<std::string> binds;  // --bind NSPATH=DIR[:ro]…, added to the first workspace
   bool read_only = false;          // --read-only
   std::string state_dir;           // resolved state directory (holds weft.db)
+  bool host_mounts = false;        // workspace_mount may mount here (weft serve)
 };
 
 // Owns everything behind the served workspaces. Destroy after the server.
@@ -33,6 +34,9 @@ struct WorkspaceHost {
 Result<std::unique_ptr<WorkspaceHost>> SetUpWorkspaces(const WorkspaceFlags& flags, mcp::ToolRegistry& tools,
                                                        mcp::ResourceRegistry& resources,
                                                        mcp::PromptRegistry& prompts);
+
+// Opens a recorded workspace: "/" is its root, then its binds.
+Result<std::unique_ptr<ns::Workspace>> OpenRecordedWorkspace(const store::WorkspaceRecord& record, bool read_only);
 
 // One line per workspace for logs and banners: "name (id): /dir [+ /docs → /x (ro)]".
 std::string DescribeWorkspaces(const ns::Workspaces& workspaces);

@@ -1,0 +1,165 @@
+// ChangeInvalidator: inotify on the directories the kernel knows →
+// cache invalidations of the mount.
+#include "core/fuse/invalidator.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "core/base/log.h"
+#include "core/fuse/fuse_api.h"
+
+namespace weft::fuse {
+namespace {
+
+constexpr uint32_t kEntryEvents = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO;
+constexpr uint32_t kDataEvents = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE;
+constexpr uint32_t kMask = kEntryEvents | kDataEvents | IN_ONLYDIR | IN_EXCL_UNLINK;
+constexpr int64_t kEchoWindowNs = 2'000'000'000;
+constexpr size_t kEchoPurgeAt = 4096;
+
+}  // namespace
+
+Result<std::unique_ptr<ChangeInvalidator>> ChangeInvalidator::Start(fuse_session* session, const InodeTable* table) {
+  UniqueFd in(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  if (!in) return Status::FromErrno(errno, "inotify_init1");
+  UniqueFd stop(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!stop) return Status::FromErrno(errno, "eventfd");
+  std::unique_ptr<ChangeInvalidator> inv(new ChangeInvalidator(session, table, std::move(in), std::move(stop)));
+  inv->thread_ = std::thread([raw = inv.get()] { raw->Run(); });
+  return inv;
+}
+
+ChangeInvalidator::ChangeInvalidator(fuse_session* session, const InodeTable* table, UniqueFd inotify, UniqueFd stop)
+    : session_(session), table_(table), inotify_(std::move(inotify)), stop_(std::move(stop)) {}
+
+ChangeInvalidator::~ChangeInvalidator() { StopThread(); }
+
+void ChangeInvalidator::StopThread() {
+  if (!thread_.joinable()) return;
+  uint64_t one = 1;
+  if (::write(stop_.get(), &one, sizeof(one)) < 0) {
+    WEFT_LOG(kWarning) << "fuse: cannot stop the change watcher";
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+int ChangeInvalidator::Watch(const Inode& dir, uint64_t fuse_ino) {
+  std::string proc = "/proc/self/fd/" + std::to_string(dir.fd.get());
+  int wd = ::inotify_add_watch(inotify_.get(), proc.c_str(), kMask);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (wd < 0) {
+    if (errno == ENOSPC && !warned_full_) {
+      warned_full_ = true;
+      WEFT_LOG(kWarning) << "fuse: the inotify watch limit is reached (raise fs.inotify.max_user_watches); "
+                            "changes made behind the mount in further directories show after a short delay";
+    }
+    return -1;
+  }
+  WatchRecord& rec = watches_[wd];
+  if (!rec.dir) rec.dir = std::make_shared<UniqueFd>(::fcntl(dir.fd.get(), F_DUPFD_CLOEXEC, 0));
+  rec.users.emplace_back(fuse_ino, dir.key.bind);
+  return wd;
+}
+
+void ChangeInvalidator::Unwatch(int wd, uint64_t fuse_ino) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = watches_.find(wd);
+  if (it == watches_.end()) return;
+  auto& users = it->second.users;
+  for (auto u = users.begin(); u != users.end(); ++u) {
+    if (u->first == fuse_ino) {
+      users.erase(u);
+      break;
+    }
+  }
+  if (users.empty()) {
+    ::inotify_rm_watch(inotify_.get(), wd);
+    watches_.erase(it);
+  }
+}
+
+void ChangeInvalidator::NoteLocalEntryChange(uint64_t dir_ino, std::string_view name) {
+  int64_t now = MonotonicNs();
+  std::lock_guard<std::mutex> lock(echo_mu_);
+  if (echoes_.size() >= kEchoPurgeAt) {
+    for (auto it = echoes_.begin(); it != echoes_.end();) it = it->second < now ? echoes_.erase(it) : std::next(it);
+  }
+  echoes_[{dir_ino, std::string(name)}] = now + kEchoWindowNs;
+}
+
+bool ChangeInvalidator::IsLocalEcho(uint64_t dir_ino, std::string_view name) {
+  std::lock_guard<std::mutex> lock(echo_mu_);
+  auto it = echoes_.find({dir_ino, std::string(name)});
+  return it != echoes_.end() && it->second >= MonotonicNs();
+}
+
+void ChangeInvalidator::Run() {
+  alignas(inotify_event) char buf[64 * 1024];
+  pollfd fds[2] = {{inotify_.get(), POLLIN, 0}, {stop_.get(), POLLIN, 0}};
+  while (true) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      WEFT_LOG(kError) << "fuse: change watcher poll failed: " << errno;
+      return;
+    }
+    if (fds[1].revents != 0) return;
+    ssize_t n = ::read(inotify_.get(), buf, sizeof(buf));
+    if (n <= 0) continue;
+    for (char* p = buf; p < buf + n;) {
+      auto* ev = reinterpret_cast<inotify_event*>(p);
+      Handle(*ev);
+      p += sizeof(inotify_event) + ev->len;
+    }
+  }
+}
+
+void ChangeInvalidator::Handle(const inotify_event& ev) {
+  if (ev.mask & IN_Q_OVERFLOW) {
+    WEFT_LOG(kWarning) << "fuse: inotify queue overflow; changes behind the mount may show late";
+    return;
+  }
+  WatchRecord rec;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = watches_.find(ev.wd);
+    if (it == watches_.end()) return;
+    if (ev.mask & IN_IGNORED) {  // the directory is gone; its inodes unwatch later
+      watches_.erase(it);
+      return;
+    }
+    rec = it->second;
+  }
+  std::string_view name = ev.len > 0 ? std::string_view(ev.name) : std::string_view();
+  if (name.empty()) {  // the directory itself (attributes)
+    for (const auto& [dir_ino, bind] : rec.users) fuse_lowlevel_notify_inval_inode(session_, dir_ino, -1, 0);
+    return;
+  }
+  if (ev.mask & kEntryEvents) {
+    for (const auto& [dir_ino, bind] : rec.users) {
+      if (IsLocalEcho(dir_ino, name)) continue;
+      fuse_lowlevel_notify_inval_entry(session_, dir_ino, name.data(), name.size());
+      fuse_lowlevel_notify_inval_inode(session_, dir_ino, -1, 0);
+    }
+  }
+  if (ev.mask & kDataEvents) InvalidateChild(rec, name);
+}
+
+void ChangeInvalidator::InvalidateChild(const WatchRecord& rec, std::string_view name) {
+  struct stat st {};
+  std::string n(name);
+  if (::fstatat(rec.dir->get(), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+  for (const auto& [dir_ino, bind] : rec.users) {
+    std::optional<InodeState> child = table_->Find(InodeKey{bind, st.st_dev, st.st_ino});
+    if (!child || child->busy_locally) continue;
+    fuse_lowlevel_notify_inval_inode(session_, child->fuse_ino, 0, 0);
+  }
+}
+
+}  // namespace weft::fuse

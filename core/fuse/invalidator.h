@@ -1,0 +1,84 @@
+// ChangeInvalidator: keeps the kernel's caches of the mount honest when a
+// bind changes behind it (weft's MCP tools, editors and shells on the host
+// write to the bind directly; DESIGN.md §3 "change events"). One inotify
+// watch per directory inode the kernel knows, keyed by the inode rather than
+// by a path, so it follows renames; each event becomes
+// fuse_lowlevel_notify_inval_entry (names created, removed, moved) or
+// fuse_lowlevel_notify_inval_inode (contents and attributes). Changes the
+// mount itself made are not echoed back: the kernel already knows them.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/base/fd.h"
+#include "core/base/result.h"
+#include "core/fuse/inode_table.h"
+
+struct fuse_session;
+struct inotify_event;
+
+namespace weft::fuse {
+
+class ChangeInvalidator final : public DirWatchHook {
+ public:
+  // Starts the thread that reads inotify. `session` and `table` must outlive
+  // the invalidator; destroy it (which joins the thread) before either.
+  static Result<std::unique_ptr<ChangeInvalidator>> Start(fuse_session* session, const InodeTable* table);
+  // Stops the thread (no invalidation is sent after it returns); the hook
+  // and NoteLocalEntryChange stay usable until destruction.
+  void StopThread();
+  ~ChangeInvalidator() override;
+  ChangeInvalidator(const ChangeInvalidator&) = delete;
+  ChangeInvalidator& operator=(const ChangeInvalidator&) = delete;
+
+  // DirWatchHook, called with the inode table's lock held (lock order:
+  // table, then mu_). A full watch table (fs.inotify.max_user_watches) is
+  // logged once and leaves the directory unwatched, so its entries get the
+  // short cache timeout.
+  int Watch(const Inode& dir, uint64_t fuse_ino) override;
+  void Unwatch(int wd, uint64_t fuse_ino) override;
+
+  // The mount is about to create, remove or rename `name` in directory
+  // `dir_ino`: the inotify event that follows is its own echo.
+  void NoteLocalEntryChange(uint64_t dir_ino, std::string_view name);
+
+ private:
+  struct WatchRecord {
+    std::shared_ptr<UniqueFd> dir;                  // a dup of the directory's O_PATH descriptor
+    std::vector<std::pair<uint64_t, uint32_t>> users;  // (FUSE inode, bind) of the directory inodes watched
+  };
+
+  ChangeInvalidator(fuse_session* session, const InodeTable* table, UniqueFd inotify, UniqueFd stop);
+  void Run();
+  void Handle(const ::inotify_event& ev);
+  void InvalidateChild(const WatchRecord& rec, std::string_view name);
+  bool IsLocalEcho(uint64_t dir_ino, std::string_view name);
+
+  fuse_session* const session_;
+  const InodeTable* const table_;
+  const UniqueFd inotify_;
+  const UniqueFd stop_;  // eventfd written by the destructor
+
+  std::mutex mu_;  // guards watches_ and warned_full_
+  std::unordered_map<int, WatchRecord> watches_;
+  bool warned_full_ = false;
+
+  std::mutex echo_mu_;  // guards echoes_ (a leaf lock)
+  std::map<std::pair<uint64_t, std::string>, int64_t> echoes_;  // (dir, name) → expiry (MonotonicNs)
+
+  std::thread thread_;
+};
+
+}  // namespace weft::fuse
