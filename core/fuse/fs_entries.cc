@@ -65,7 +65,11 @@ void Filesystem::Init(fuse_conn_info* conn) {
   want(FUSE_CAP_ASYNC_READ);
   want(FUSE_CAP_READDIRPLUS);
   conn->want &= ~static_cast<unsigned>(FUSE_CAP_WRITEBACK_CACHE);
-  conn->max_write = 1024 * 1024;
+  // Writes are spliced from /dev/fuse only when a pipe can hold a whole
+  // request (max_write plus a page of headers); an unprivileged pipe stops
+  // at fs.pipe-max-size (1 MiB by default), so 1 MiB writes would always be
+  // copied twice.
+  conn->max_write = 512 * 1024;
   conn->max_readahead = conn->max_readahead > 0 ? conn->max_readahead : 128 * 1024;
   conn->time_gran = 1;
 }

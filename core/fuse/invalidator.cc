@@ -22,7 +22,6 @@ constexpr uint32_t kEntryEvents = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOV
 constexpr uint32_t kDataEvents = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE;
 constexpr uint32_t kMask = kEntryEvents | kDataEvents | IN_ONLYDIR | IN_EXCL_UNLINK;
 constexpr int64_t kEchoWindowNs = 2'000'000'000;
-constexpr size_t kEchoPurgeAt = 4096;
 
 }  // namespace
 
@@ -88,10 +87,15 @@ void ChangeInvalidator::Unwatch(int wd, uint64_t fuse_ino) {
 void ChangeInvalidator::NoteLocalEntryChange(uint64_t dir_ino, std::string_view name) {
   int64_t now = MonotonicNs();
   std::lock_guard<std::mutex> lock(echo_mu_);
-  if (echoes_.size() >= kEchoPurgeAt) {
-    for (auto it = echoes_.begin(); it != echoes_.end();) it = it->second < now ? echoes_.erase(it) : std::next(it);
+  while (!echo_queue_.empty() && echo_queue_.front().first < now) {
+    auto it = echoes_.find(echo_queue_.front().second);
+    // A later note of the same name keeps its own, later expiry.
+    if (it != echoes_.end() && it->second == echo_queue_.front().first) echoes_.erase(it);
+    echo_queue_.pop_front();
   }
-  echoes_[{dir_ino, std::string(name)}] = now + kEchoWindowNs;
+  EchoKey key{dir_ino, std::string(name)};
+  echoes_[key] = now + kEchoWindowNs;
+  echo_queue_.emplace_back(now + kEchoWindowNs, std::move(key));
 }
 
 bool ChangeInvalidator::IsLocalEcho(uint64_t dir_ino, std::string_view name) {
@@ -145,7 +149,8 @@ void ChangeInvalidator::Handle(const inotify_event& ev) {
     for (const auto& [dir_ino, bind] : rec.users) {
       if (IsLocalEcho(dir_ino, name)) continue;
       fuse_lowlevel_notify_inval_entry(session_, dir_ino, name.data(), name.size());
-      fuse_lowlevel_notify_inval_inode(session_, dir_ino, -1, 0);
+      // Offset 0: the directory's cached listing (cache_readdir) as well as its attributes.
+      fuse_lowlevel_notify_inval_inode(session_, dir_ino, 0, 0);
     }
   }
   if (ev.mask & kDataEvents) InvalidateChild(rec, name);

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -75,8 +76,13 @@ class ChangeInvalidator final : public DirWatchHook {
   std::unordered_map<int, WatchRecord> watches_;
   bool warned_full_ = false;
 
-  std::mutex echo_mu_;  // guards echoes_ (a leaf lock)
-  std::map<std::pair<uint64_t, std::string>, int64_t> echoes_;  // (dir, name) → expiry (MonotonicNs)
+  // Changes the mount made itself, expected back from inotify. Expiries are
+  // now + a constant, so the queue (in noting order) is in expiry order:
+  // expired notes leave from its front, O(1) per note however fast they come.
+  using EchoKey = std::pair<uint64_t, std::string>;  // (dir, name)
+  std::mutex echo_mu_;  // guards echoes_ and echo_queue_ (a leaf lock)
+  std::map<EchoKey, int64_t> echoes_;  // → the latest expiry (MonotonicNs)
+  std::deque<std::pair<int64_t, EchoKey>> echo_queue_;
 
   std::thread thread_;
 };

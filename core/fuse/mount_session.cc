@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -85,6 +86,20 @@ void RaiseReadAhead(const std::string& dir) {
   if (out) out << "1024\n";
 }
 
+// Every inode the kernel knows holds a descriptor (the passthrough_hp
+// model), so a tree of more files than RLIMIT_NOFILE's soft limit would
+// fail with EMFILE; the soft limit goes up to the hard one, as
+// passthrough_hp does.
+void RaiseOpenFileLimit() {
+  rlimit lim {};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  rlim_t was = lim.rlim_cur;
+  lim.rlim_cur = lim.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &lim) == 0) {
+    WEFT_LOG(kDebug) << "fuse: open file limit raised from " << was << " to " << lim.rlim_max;
+  }
+}
+
 std::string SafeFsName(const std::string& name) {
   std::string out;
   for (char c : name) out.push_back(c == ',' || c == ' ' || c == '\\' || c < 0x20 ? '_' : c);
@@ -96,8 +111,11 @@ std::string SafeFsName(const std::string& name) {
 Result<std::unique_ptr<MountSession>> MountSession::Start(const ns::Workspace& ws, const std::string& dir,
                                                           const MountOptions& options,
                                                           weftdir::SyntheticTree* tree) {
-  static std::once_flag log_once;
-  std::call_once(log_once, [] { fuse_set_log_func(LogFromFuse); });
+  static std::once_flag once;
+  std::call_once(once, [] {
+    fuse_set_log_func(LogFromFuse);
+    RaiseOpenFileLimit();
+  });
 
   WEFT_ASSIGN_OR_RETURN(std::string path, CanonicalMountPath(dir));
   WEFT_ASSIGN_OR_RETURN(BindSet binds, BindSet::Make(ws, options.read_only));

@@ -1,11 +1,14 @@
 // Changes made behind the mount (on the host bind directly, as weft's MCP
 // tools do) show through it although the kernel caches entries and
 // attributes for an hour: the change watcher invalidates them.
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <functional>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "tests/core/fuse/mount_fixture.h"
@@ -50,6 +53,34 @@ TEST_F(Invalidation, HostCreatesRemovesAndRenamesShowThroughTheMount) {
   EXPECT_TRUE(Eventually([&] { return !Exists(M("d/new")) && Exists(M("d/moved")); }));
   ASSERT_EQ(::unlink(W("d/moved").c_str()), 0);
   EXPECT_TRUE(Eventually([&] { return !Exists(M("d/moved")); }));
+}
+
+std::set<std::string> Listing(const std::string& dir) {
+  std::set<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") names.insert(e->d_name);
+    }
+    ::closedir(d);
+  }
+  return names;
+}
+
+// Watched directories' listings stay in the kernel's cache between opens;
+// a change behind the mount drops it, and so does one made through it.
+TEST_F(Invalidation, CachedListingsFollowChangesOnBothSides) {
+  tmp_.WriteFile("ws/d/a", "a");
+  Mount();
+  ASSERT_EQ(Listing(M("d")), (std::set<std::string>{"a"}));
+  ASSERT_EQ(Listing(M("d")), (std::set<std::string>{"a"}));  // from the cache
+  tmp_.WriteFile("ws/d/b", "b");
+  EXPECT_TRUE(Eventually([&] { return Listing(M("d")) == std::set<std::string>{"a", "b"}; }));
+  ASSERT_EQ(::unlink(W("d/a").c_str()), 0);
+  EXPECT_TRUE(Eventually([&] { return Listing(M("d")) == std::set<std::string>{"b"}; }));
+  Spill(M("d/c"), "c");
+  EXPECT_EQ(Listing(M("d")), (std::set<std::string>{"b", "c"}));
+  ASSERT_EQ(::unlink(M("d/b").c_str()), 0);
+  EXPECT_EQ(Listing(M("d")), (std::set<std::string>{"c"}));
 }
 
 TEST_F(Invalidation, ChangesMadeThroughTheMountNeedNoWatcherToShow) {
