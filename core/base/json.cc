@@ -1,6 +1,9 @@
 // JSON helpers shared by every layer.
 #include "core/base/json.h"
 
+#include <algorithm>
+#include <bit>
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 
@@ -15,13 +18,21 @@ constexpr uint64_t kHighs = 0x8080808080808080ULL;
 // Whether some byte of `w` is zero (the classic bit trick; exact).
 constexpr uint64_t HasZeroByte(uint64_t w) { return (w - kOnes) & ~w & kHighs; }
 
-// Whether the 8 bytes at `p` can be copied as they are: no byte below 0x20,
-// no '"', no '\\' and nothing above 0x7F.
-bool PlainWord(const char* p) {
+// The bytes among the 8 at `p` that cannot be copied as they are (below
+// 0x20, '"', '\\', above 0x7F), flagged by their high bit; 0 when none.
+// Borrows may flag bytes after a flagged one too, never before: the first
+// flag in memory order is exact.
+uint64_t SpecialBytes(const char* p) {
   uint64_t w;
   std::memcpy(&w, p, sizeof w);
   uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
-  return ((w & kHighs) | below_space | HasZeroByte(w ^ (kOnes * '"')) | HasZeroByte(w ^ (kOnes * '\\'))) == 0;
+  return (w & kHighs) | below_space | HasZeroByte(w ^ (kOnes * '"')) | HasZeroByte(w ^ (kOnes * '\\'));
+}
+
+// How many bytes at the start of a word precede its first flag.
+size_t PlainPrefix(uint64_t special) {
+  if constexpr (std::endian::native == std::endian::little) return static_cast<size_t>(std::countr_zero(special)) / 8;
+  return 0;  // the byte-wise path below finds it
 }
 
 void AppendEscapedByte(unsigned char c, std::string* out) {
@@ -65,9 +76,13 @@ void AppendJsonString(std::string_view text, std::string* out) {
   size_t i = 0;
   size_t run = 0;  // start of the bytes not yet appended
   while (i < text.size()) {
-    if (i + 8 <= text.size() && PlainWord(text.data() + i)) {
-      i += 8;
-      continue;
+    if (i + 8 <= text.size()) {
+      uint64_t special = SpecialBytes(text.data() + i);
+      if (special == 0) {
+        i += 8;
+        continue;
+      }
+      i += PlainPrefix(special);
     }
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
@@ -92,6 +107,22 @@ void AppendJsonString(std::string_view text, std::string* out) {
   }
   out->append(text.data() + run, text.size() - run);
   *out += '"';
+}
+
+size_t PlainJsonPrefix(std::string_view text) {
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t special = SpecialBytes(text.data() + i);
+    if (special != 0) {
+      i += PlainPrefix(special);
+      break;
+    }
+  }
+  for (; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+  }
+  return i;
 }
 
 void AppendJson(const Json& value, std::string* out) {
@@ -141,6 +172,45 @@ void AppendJson(const Json& value, std::string* out) {
       AppendByNlohmann(value, out);
       return;
   }
+}
+
+void AppendJsonObject(const Json& object, const std::vector<JsonTextMember>& members, std::string* out) {
+  assert(object.is_object());
+  std::vector<const JsonTextMember*> spliced;
+  spliced.reserve(members.size());
+  for (const JsonTextMember& m : members) spliced.push_back(&m);
+  std::sort(spliced.begin(), spliced.end(), [](const auto* a, const auto* b) { return a->key < b->key; });
+  auto next = spliced.begin();
+  bool first = true;
+  auto open_member = [&](const std::string& key) {
+    if (!first) *out += ',';
+    first = false;
+    AppendJsonString(key, out);
+    *out += ':';
+  };
+  *out += '{';
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    for (; next != spliced.end() && (*next)->key < it.key(); ++next) {
+      open_member((*next)->key);
+      *out += (*next)->json;
+    }
+    assert(next == spliced.end() || (*next)->key != it.key());
+    open_member(it.key());
+    AppendJson(*it, out);
+  }
+  for (; next != spliced.end(); ++next) {
+    open_member((*next)->key);
+    *out += (*next)->json;
+  }
+  *out += '}';
+}
+
+Json MergeJsonTextMembers(Json object, const std::vector<JsonTextMember>& members) {
+  for (const JsonTextMember& m : members) {
+    Json value = Json::parse(m.json, nullptr, /*allow_exceptions=*/false);
+    object[m.key] = value.is_discarded() ? Json(nullptr) : std::move(value);
+  }
+  return object;
 }
 
 std::string DumpJson(const Json& value) {

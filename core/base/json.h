@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -28,5 +29,30 @@ void AppendJson(const Json& value, std::string* out);
 size_t JsonNestingDepth(std::string_view text, size_t limit);
 // Appends `text` as a JSON string literal (quotes included), the same way.
 void AppendJsonString(std::string_view text, std::string* out);
+// How many bytes at the start of `text` a JSON string literal holds as they
+// are: printable ASCII other than '"' and '\\' (AppendJsonString copies
+// those unchanged). For writers that quote most of their strings themselves.
+size_t PlainJsonPrefix(std::string_view text);
+
+// A member of a JSON object whose value is already written out as JSON
+// text: spliced into the object as it is when the object is written. For
+// replies too large or too frequent to build as a value tree first (each
+// element of a tree is a heap node to build, walk and free; fs_list's
+// pages are thousands of them). Whoever fills `json` vouches that it is
+// one JSON value in AppendJson's form (compact, object keys in byte order,
+// valid UTF-8): written output then stays byte for byte what the tree
+// would give. Nothing checks it on the way out; the producer's tests do.
+struct JsonTextMember {
+  std::string key;
+  std::string json;
+};
+
+// Appends `object` (an object) with `members` merged in among its own in
+// key order: AppendJson of the object that held them all as values. No key
+// may be both in `object` and in `members`, nor twice in `members`.
+void AppendJsonObject(const Json& object, const std::vector<JsonTextMember>& members, std::string* out);
+// `object` with `members` parsed and set, for callers that need a value
+// (text that is not JSON, a broken promise, becomes null).
+Json MergeJsonTextMembers(Json object, const std::vector<JsonTextMember>& members);
 
 }  // namespace weft

@@ -3,6 +3,7 @@
 
 #include <cassert>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "core/base/status.h"
@@ -16,6 +17,12 @@ class [[nodiscard]] Result {
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "Result built from an ok Status has no value");
     if (status_.ok()) status_ = Status::Internal("Result built from an ok Status");
+  }
+  // From a Result whose value converts to T (a handler written for a
+  // narrower return type).
+  template <typename U, typename = std::enable_if_t<!std::is_same_v<U, T> && std::is_convertible_v<U&&, T>>>
+  Result(Result<U>&& other) : status_(other.status()) {  // NOLINT: implicit by design
+    if (other.ok()) value_.emplace(std::move(other).value());
   }
 
   bool ok() const { return value_.has_value(); }

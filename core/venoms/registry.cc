@@ -43,6 +43,12 @@ Reply Reply::WithText(Json data, std::string text) {
   return r;
 }
 
+Reply Reply::WithJsonText(std::string data_json, std::string text) {
+  Reply r = WithText(Json::object(), std::move(text));
+  r.data_json = std::move(data_json);
+  return r;
+}
+
 Registry::Registry(const SchemaStore& schemas) : schemas_(schemas) {}
 
 Status Registry::Add(OpSpec spec) {
@@ -106,6 +112,12 @@ Result<Reply> Registry::Call(Context& ctx, const Op& op, const Json& args, Stage
   stage = Stage::kHandler;
   WEFT_ASSIGN_OR_RETURN(Reply reply, op.spec.handler(ctx, args));
   stage = Stage::kReply;
+  if (!reply.data_json.empty()) {
+    reply.data = Json::parse(reply.data_json, nullptr, /*allow_exceptions=*/false);
+    if (reply.data.is_discarded()) {
+      return Status::Internal(StrCat({op.name, " wrote a reply that is not JSON"}));
+    }
+  }
   bad = op.output->Validate(reply.data);
   if (!bad.empty()) {
     return Status::Internal(StrCat({op.name, " produced a reply that breaks its output schema: ",

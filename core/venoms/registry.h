@@ -55,12 +55,22 @@ class Context {
 // structuredContent; the whole answer of a call file). `content` is what a
 // model reads, as MCP content blocks ({type:"text", text} / image / audio /
 // resource); when null, callers render `data` as one text block.
+//
+// An op whose replies are large and frequent may write its data as JSON
+// text instead, in `data_json` (JsonTextMember's contract: AppendJson's
+// form, so what goes out is byte for byte what `data` would give): then
+// `data` is left empty and the MCP bridge splices the text into the reply
+// unparsed and unchecked. Such an op's tests prove its text conforms
+// (Registry::Call checks it as it checks `data`).
 struct Reply {
   Json data = Json::object();
   Json content = nullptr;
+  std::string data_json;  // when not empty, stands for `data`
 
   // A reply whose readable form is `text`.
   static Reply WithText(Json data, std::string text);
+  // The same with the data written as JSON text (see above).
+  static Reply WithJsonText(std::string data_json, std::string text);
 };
 
 // Runs an op. `args` already conforms to the input schema. A non-ok Status is
@@ -78,8 +88,8 @@ struct OpSpec {
   Handler handler;
   // Short, bounded local work that never waits on anything else: no
   // processes, network, sleeps or locks held long. Reads of local files
-  // within fixed caps qualify (fs_read, fs_stat); walks of whole trees do
-  // not. Callers may run it inline (the MCP session on its reader thread,
+  // within fixed caps qualify (fs_read, fs_stat), and of one directory
+  // (fs_list); walks of whole trees do not. Callers may run it inline (the MCP session on its reader thread,
   // skipping the hand-off to a worker).
   bool nonblocking = false;
   // Where a reply may legitimately be larger than a client's default limit
@@ -122,9 +132,12 @@ class Registry {
 
   // Validates `args` against the input schema (kInvalidArgument naming each
   // violation), runs the handler, and checks the reply against the output
-  // schema (kInternal on a mismatch: a bug in the op). On failure, sets
-  // `*failed_at` when given. For callers that are not MCP (call files, `weft
-  // call`); the MCP tool registry does the same checks itself.
+  // schema (kInternal on a mismatch: a bug in the op). A reply written as
+  // `data_json` is parsed into `data` to be checked (kInternal when it is not
+  // JSON) and comes back with both. On failure, sets `*failed_at` when
+  // given. For callers that are not MCP (call files, `weft call`) and for
+  // tests; the MCP tool registry checks arguments and `data` itself, and
+  // trusts `data_json`.
   Result<Reply> Call(Context& ctx, const Op& op, const Json& args, Stage* failed_at = nullptr) const;
 
  private:

@@ -25,13 +25,16 @@ class RequestVenomContext : public venoms::Context {
 
 }  // namespace
 
-Json ToolResultFromReply(venoms::Reply reply) {
+ToolResult ToolResultFromReply(venoms::Reply reply) {
   Json result = Json::object();
+  bool as_text = !reply.data_json.empty();
   if (reply.content.is_array()) {
     result["content"] = std::move(reply.content);
   } else {
-    result["content"] = Json::array({{{"type", "text"}, {"text", reply.data.dump()}}});
+    std::string text = as_text ? reply.data_json : reply.data.dump();
+    result["content"] = Json::array({{{"type", "text"}, {"text", std::move(text)}}});
   }
+  if (as_text) return ToolResult(std::move(result), std::move(reply.data_json));
   result["structuredContent"] = std::move(reply.data);
   return result;
 }
@@ -52,7 +55,7 @@ ToolSpec VenomToolSpec(const venoms::Op& op, ClientRootScopes* scopes) {
   spec.annotations.open_world = s.annotations.open_world;
   if (s.max_result_chars > 0) spec.meta = {{"anthropic/maxResultSizeChars", s.max_result_chars}};
   spec.nonblocking = s.nonblocking;
-  spec.handler = [&op, scopes](RequestContext& ctx, const Json& args) -> Result<Json> {
+  spec.handler = [&op, scopes](RequestContext& ctx, const Json& args) -> Result<ToolResult> {
     RequestVenomContext venom_ctx(ctx, scopes != nullptr ? scopes->For(ctx) : nullptr);
     WEFT_ASSIGN_OR_RETURN(venoms::Reply reply, op.spec.handler(venom_ctx, args));
     return ToolResultFromReply(std::move(reply));

@@ -21,7 +21,9 @@ ToolSpec VenomToolSpec(const venoms::Op& op, ClientRootScopes* scopes = nullptr)
 Status AddVenomTools(const venoms::Registry& registry, ToolRegistry& tools, ClientRootScopes* scopes = nullptr);
 
 // The CallToolResult for a venom reply: `content` as the op wrote it (or
-// `data` as compact JSON text when it wrote none), `structuredContent` = data.
-Json ToolResultFromReply(venoms::Reply reply);
+// `data` as compact JSON text when it wrote none), `structuredContent` = data
+// (`data_json` passed on as ToolResult::structured_json when the op wrote
+// its data as text).
+ToolResult ToolResultFromReply(venoms::Reply reply);
 
 }  // namespace weft::mcp

@@ -37,11 +37,12 @@ Message Message::Notification(std::string method, Json params) {
   return m;
 }
 
-Message Message::Response(Json id, Json result) {
+Message Message::Response(Json id, Json result, std::vector<JsonTextMember> result_text) {
   Message m;
   m.kind = MessageKind::kResponse;
   m.id = std::move(id);
   m.result = std::move(result);
+  m.result_text = std::move(result_text);
   return m;
 }
 
@@ -67,7 +68,7 @@ Json Message::ToJson() const {
       break;
     case MessageKind::kResponse:
       j["id"] = id;
-      j["result"] = result;
+      j["result"] = result_text.empty() ? result : MergeJsonTextMembers(result, result_text);
       break;
     case MessageKind::kError:
       j["id"] = id;
@@ -113,7 +114,8 @@ std::string Message::Serialize() const {
       out += ',';
       out += kVersion;
       out += ",\"result\":";
-      AppendJson(result, &out);
+      if (result_text.empty()) AppendJson(result, &out);
+      else AppendJsonObject(result, result_text, &out);
       break;
     case MessageKind::kError:
       out += "\"error\":";

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/base/json.h"
+
 namespace weft::mcp {
 
 using Json = nlohmann::json;
@@ -45,15 +47,20 @@ struct Message {
   std::string method;  // requests, notifications
   Json params;         // requests, notifications; discarded value when absent
   Json result;         // responses
+  // Responses: members of `result` already written as JSON text, spliced in
+  // by Serialize (ToolResult::structured_json on its way out); none of their
+  // keys is in `result`.
+  std::vector<JsonTextMember> result_text;
   RpcError error;      // errors
 
   bool has_params() const { return !params.is_discarded(); }
 
   static Message Request(Json id, std::string method, Json params);
   static Message Notification(std::string method, Json params);
-  static Message Response(Json id, Json result);
+  static Message Response(Json id, Json result, std::vector<JsonTextMember> result_text = {});
   static Message Error(Json id, RpcError error);
 
+  // The message as one value (result_text parsed into the result).
   Json ToJson() const;
   // Compact single-line JSON (no embedded newlines: safe for stdio framing).
   std::string Serialize() const;

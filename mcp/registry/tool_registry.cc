@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "core/base/json.h"
 #include "core/base/log.h"
 
 namespace weft::mcp {
@@ -55,6 +56,11 @@ Result<const CompiledSchema*> FindObjectSchema(const SchemaStore& schemas, const
 }
 
 }  // namespace
+
+Json ToolResult::ToJson() const {
+  if (structured_json.empty()) return result;
+  return MergeJsonTextMembers(result, {{"structuredContent", structured_json}});
+}
 
 bool IsValidToolName(const std::string& name) {
   if (name.empty() || name.size() > kMaxToolNameLength) return false;

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -26,13 +27,31 @@ struct ToolAnnotations {
   std::optional<bool> open_world;
 };
 
-// A tool handler. Returns the CallToolResult object ({content, structuredContent?,
-// isError?}); a non-ok Status becomes an isError result carrying its message
-// (a failure the model can read and act on), except the kUnavailable that
-// RequestContext::RequestInput returns for MRTR, which the session turns into
-// an input_required result. Runs on a worker thread; may block, should honour
-// ctx.cancelled().
-using ToolHandler = std::function<Result<Json>(RequestContext& ctx, const Json& arguments)>;
+// What a tool handler returns: the CallToolResult object ({content,
+// structuredContent?, isError?}), or that object without structuredContent
+// and structuredContent written out as JSON text in `structured_json`
+// (JsonTextMember's contract). The session splices that text into the reply
+// without parsing it or checking it against the output schema: the tool's
+// tests prove it conforms. For large, frequent replies (fs_list's pages).
+struct ToolResult {
+  ToolResult(Json result_in) : result(std::move(result_in)) {}  // NOLINT: implicit by design
+  ToolResult(Json result_in, std::string structured_json_in)
+      : result(std::move(result_in)), structured_json(std::move(structured_json_in)) {}
+
+  Json result;
+  std::string structured_json;  // when not empty, result has no "structuredContent"
+
+  // The whole CallToolResult as one value (structured_json parsed), for
+  // callers that need it so.
+  Json ToJson() const;
+};
+
+// A tool handler. Returns the CallToolResult; a non-ok Status becomes an
+// isError result carrying its message (a failure the model can read and act
+// on), except the kUnavailable that RequestContext::RequestInput returns for
+// MRTR, which the session turns into an input_required result. Runs on a
+// worker thread; may block, should honour ctx.cancelled().
+using ToolHandler = std::function<Result<ToolResult>(RequestContext& ctx, const Json& arguments)>;
 
 struct ToolSpec {
   std::string name;         // [A-Za-z0-9_.-]{1,128}, unique

@@ -177,19 +177,23 @@ std::optional<std::string> Session::HandleBatch(std::vector<Json> elements) {
     return Message::Error(nullptr, RpcError{rpc::kInvalidRequest, "Invalid Request: " + why, nullptr})
         .Serialize();
   }
-  Json replies = Json::array();
+  // One array frame answers the batch.
+  std::string replies;
+  auto add = [&replies](const Message& reply) {
+    replies += replies.empty() ? '[' : ',';
+    replies += reply.Serialize();
+  };
   for (Json& element : elements) {
     auto decoded = DecodeValue(std::move(element));
     if (auto* failure = std::get_if<DecodeFailure>(&decoded)) {
-      replies.push_back(failure->reply.ToJson());
+      add(failure->reply);
       continue;
     }
-    if (auto reply = HandleMessage(std::get<Message>(std::move(decoded)), true)) {
-      replies.push_back(reply->ToJson());
-    }
+    if (auto reply = HandleMessage(std::get<Message>(std::move(decoded)), true)) add(*reply);
   }
   if (replies.empty()) return std::nullopt;
-  return SerializeJson(replies);  // one array frame answers the batch
+  replies += ']';
+  return replies;
 }
 
 std::optional<Message> Session::HandleMessage(Message msg, bool in_batch) {

@@ -42,12 +42,16 @@ struct RpcOutcome {
   std::optional<RpcError> error;
   // The request stays open with no reply now (subscriptions/listen).
   bool keep_open = false;
+  // Members of `result` written as JSON text (Message::result_text).
+  std::vector<JsonTextMember> result_text;
 
-  static RpcOutcome Ok(Json result) { return {std::move(result), std::nullopt, false}; }
-  static RpcOutcome Fail(int code, std::string message, Json data = nullptr) {
-    return {nullptr, RpcError{code, std::move(message), std::move(data)}, false};
+  static RpcOutcome Ok(Json result, std::vector<JsonTextMember> result_text = {}) {
+    return {std::move(result), std::nullopt, false, std::move(result_text)};
   }
-  static RpcOutcome KeepOpen() { return {nullptr, std::nullopt, true}; }
+  static RpcOutcome Fail(int code, std::string message, Json data = nullptr) {
+    return {nullptr, RpcError{code, std::move(message), std::move(data)}, false, {}};
+  }
+  static RpcOutcome KeepOpen() { return {nullptr, std::nullopt, true, {}}; }
 };
 
 // The write side of a session, shared with workers that may outlive Serve()

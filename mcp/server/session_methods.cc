@@ -118,7 +118,7 @@ RpcOutcome Session::Dispatch(Call& call) {
   const MethodInfo* info = FindMethod(call.method());
   if (info == nullptr) return RpcOutcome::Fail(rpc::kMethodNotFound, "Method not found: " + call.method());
   if (call.era() == Era::kModern && info->mrtr) {
-    if (auto err = RestoreRound(call)) return {nullptr, std::move(err), false};
+    if (auto err = RestoreRound(call)) return {nullptr, std::move(err), false, {}};
   }
   if (info->params && !call.request().has_params()) {
     return BadParams(call.method() + " needs params");
@@ -175,7 +175,7 @@ Message Session::Finish(Call& call, RpcOutcome outcome) {
       result["cacheScope"] = "private";  // lists and contents may differ per client grant
     }
   }
-  return Message::Response(call.request().id, std::move(result));
+  return Message::Response(call.request().id, std::move(result), std::move(outcome.result_text));
 }
 
 std::optional<RpcError> Session::RestoreRound(Call& call) {
@@ -296,13 +296,21 @@ RpcOutcome Session::ToolsCall(Call& call) {
     return RpcOutcome::Ok(ToolErrorResult("Invalid arguments for tool \"" + name + "\": " +
                                           DescribeViolations(violations)));
   }
-  Result<Json> r = tool->spec.handler(call, args);
+  Result<ToolResult> r = tool->spec.handler(call, args);
   if (!r.ok()) return RpcOutcome::Ok(ToolErrorResult(r.status().message()));
-  Json result = std::move(r).value();
+  ToolResult tool_result = std::move(r).value();
+  Json& result = tool_result.result;
   if (!result.is_object()) {
     return RpcOutcome::Fail(rpc::kInternalError, "Internal error: tool \"" + name + "\" returned a non-object result");
   }
   if (!result.contains("content")) result["content"] = Json::array();
+  if (!tool_result.structured_json.empty()) {
+    // Written as text by a tool whose tests prove it conforms (ToolResult):
+    // spliced in as it is, neither parsed nor checked here.
+    std::vector<JsonTextMember> text;
+    text.push_back({"structuredContent", std::move(tool_result.structured_json)});
+    return RpcOutcome::Ok(std::move(result), std::move(text));
+  }
   bool is_error = BoolOr(result, "isError", false);
   if (tool->output != nullptr && !is_error) {
     // A result that breaks the tool's own output schema is a bug in the tool.

@@ -11,15 +11,19 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/base/base64.h"
+#include "core/base/json.h"
 #include "core/base/strings.h"
 #include "core/ns/resolve.h"
 #include "core/venoms/args.h"
 #include "core/venoms/fs/fs_common.h"
 #include "core/venoms/fs/fs_venom.h"
+#include "core/venoms/fs/name_sort.h"
 
 namespace weft::venoms::fs {
 namespace {
@@ -105,11 +109,16 @@ class ListingCache {
  public:
   using Entries = std::shared_ptr<const std::vector<NsEntry>>;
 
-  Entries Find(const std::string& key, const struct stat& dir) {
+  // nullptr when there is no usable snapshot; then `*stale_size` is the
+  // size of the outdated one, if any, else 0 (a directory read again after
+  // a change usually holds about as many entries as before).
+  Entries Find(const std::string& key, const struct stat& dir, size_t* stale_size) {
+    *stale_size = 0;
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = slots_.begin(); it != slots_.end(); ++it) {
       if (it->key != key) continue;
       if (!Unchanged(*it, dir)) {
+        *stale_size = it->entries->size();
         slots_.erase(it);
         return nullptr;
       }
@@ -174,35 +183,81 @@ bool StatEntry(const ns::Workspace& ws, int dir_fd, const std::string& dir, cons
   return dir_fd >= 0 && ::fstatat(dir_fd, e.name.c_str(), st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-// One entry as JSON, and as a line of the text reply in `*line`. Sizes and
-// times (a stat per entry) only with `details`.
-Json ListEntryJson(const ns::Workspace& ws, int dir_fd, const std::string& dir, const NsEntry& e, bool details,
-                   std::string* line) {
-  Json j{{"name", Shown(e.name)}, {"type", EntryTypeName(e.type)}};
-  *line = j["name"].get_ref<const std::string&>();
-  if (e.type == EntryType::kDir) line->push_back('/');
+// The last member of an entry's JSON object, its type, and the closing brace.
+std::string_view TypeMember(EntryType type) {
+  switch (type) {
+    case EntryType::kFile: return ",\"type\":\"file\"}";
+    case EntryType::kDir: return ",\"type\":\"dir\"}";
+    case EntryType::kSymlink: return ",\"type\":\"symlink\"}";
+    case EntryType::kOther: return ",\"type\":\"other\"}";
+  }
+  return ",\"type\":\"other\"}";
+}
+
+// One entry, appended to `*json` as a JSON object and to `*text` as a line
+// of the text reply. Sizes and times (a stat per entry) only with `details`.
+// The object's members go in key order, as AppendJson writes them: fs_list
+// writes its data as text (Reply::data_json), and the text must be what the
+// value would give. Pages are thousands of entries: no allocation for a name
+// that is ASCII (most are), which is shown as it is.
+void AppendListEntry(const ns::Workspace& ws, int dir_fd, const std::string& dir, const NsEntry& e, bool details,
+                     std::string* json, std::string* text) {
+  std::string shown;
+  std::string_view name = e.name;
+  bool plain = PlainJsonPrefix(name) == name.size();  // the same in JSON
+  if (!plain && !std::all_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    shown = Shown(e.name);
+    name = shown;
+  }
   struct stat st;
-  if (details && StatEntry(ws, dir_fd, dir, e, &st)) {
-    if (e.type == EntryType::kFile) {
-      j["size"] = static_cast<int64_t>(st.st_size);
-      *line += StrCat({"  ", HumanSize(static_cast<uint64_t>(st.st_size))});
-    }
-    std::string mtime = Rfc3339Utc(st.st_mtim);
-    *line += StrCat({"  ", mtime});
-    j["mtime"] = std::move(mtime);
-  }
+  bool stated = details && StatEntry(ws, dir_fd, dir, e, &st);
+  bool sized = stated && e.type == EntryType::kFile;
+  std::string mtime = stated ? Rfc3339Utc(st.st_mtim) : std::string();
+  std::optional<std::string> target;
   if (e.type == EntryType::kSymlink && dir_fd >= 0) {
-    Result<std::string> target = ReadLinkAt(dir_fd, e.name.c_str(), JoinNsPath(dir, e.name));
-    if (target.ok()) {
-      j["target"] = Shown(*target);
-      *line += StrCat({"  -> ", j["target"].get<std::string>()});
-    }
+    Result<std::string> link = ReadLinkAt(dir_fd, e.name.c_str(), JoinNsPath(dir, e.name));
+    if (link.ok()) target = Shown(*link);
   }
+
+  // Literal pieces as string_views: no strlen per entry.
+  json->push_back('{');
   if (e.bind != nullptr) {
-    j["bind"] = e.bind->path;
-    *line += StrCat({"  [bind of ", Shown(e.bind->source.dir), e.bind->source.read_only ? ", read-only]" : "]"});
+    json->append(std::string_view("\"bind\":"));
+    AppendJsonString(e.bind->path, json);
+    json->push_back(',');
   }
-  return j;
+  if (stated) {
+    json->append(std::string_view("\"mtime\":"));
+    AppendJsonString(mtime, json);
+    json->push_back(',');
+  }
+  json->append(std::string_view("\"name\":"));
+  if (plain) {
+    json->push_back('"');
+    json->append(name);
+    json->push_back('"');
+  } else {
+    AppendJsonString(name, json);
+  }
+  if (sized) {
+    json->append(std::string_view(",\"size\":"));
+    json->append(std::to_string(static_cast<int64_t>(st.st_size)));
+  }
+  if (target) {
+    json->append(std::string_view(",\"target\":"));
+    AppendJsonString(*target, json);
+  }
+  json->append(TypeMember(e.type));
+
+  text->append(name);
+  if (e.type == EntryType::kDir) text->push_back('/');
+  if (sized) *text += StrCat({"  ", HumanSize(static_cast<uint64_t>(st.st_size))});
+  if (stated) *text += StrCat({"  ", mtime});
+  if (target) *text += StrCat({"  -> ", *target});
+  if (e.bind != nullptr) {
+    *text += StrCat({"  [bind of ", Shown(e.bind->source.dir), e.bind->source.read_only ? ", read-only]" : "]"});
+  }
+  text->push_back('\n');
 }
 
 // The directory's entries, merged with its binds, without hidden ones unless
@@ -212,20 +267,24 @@ Result<ListingCache::Entries> ListedEntries(ListingCache& cache, const ns::Works
   std::string key = StrCat({ws.id(), "\n", ws.narrowed_by(), "\n", path, hidden ? "\nh" : ""});
   struct stat dir;
   bool cacheable = fd >= 0 && ::fstat(fd, &dir) == 0;
+  size_t expected = 0;
   if (cacheable) {
-    if (ListingCache::Entries hit = cache.Find(key, dir)) return hit;
+    if (ListingCache::Entries hit = cache.Find(key, dir, &expected)) return hit;
   }
   int64_t taken = RealtimeNanos();
-  std::vector<DirEntry> host;
+  // Per thread, so that its buffers are reused (SortedEntries).
+  thread_local SortedEntries host;
+  host.Start(expected + expected / 8);
   if (fd >= 0) {
-    WEFT_ASSIGN_OR_RETURN(host, ReadDirFd(fd, path));
+    WEFT_RETURN_IF_ERROR(VisitDirFd(fd, path, [&](std::string_view name, EntryType type) {
+      if (hidden || name.front() != '.') host.Add(name, type);
+    }));
   }
-  auto entries = std::make_shared<std::vector<NsEntry>>();
-  for (NsEntry& e : MergeBinds(ws.mounts(), path, std::move(host))) {
-    if (!hidden && e.name.front() == '.') continue;
-    entries->push_back(std::move(e));
+  auto entries = std::make_shared<std::vector<NsEntry>>(host.Take());
+  if (MergeBinds(ws.mounts(), path, entries.get())) {
+    if (!hidden) std::erase_if(*entries, [](const NsEntry& e) { return e.name.front() == '.'; });
+    SortByName(entries.get());  // the binds went at the end
   }
-  std::sort(entries->begin(), entries->end(), [](const NsEntry& a, const NsEntry& b) { return a.name < b.name; });
   ListingCache::Entries shared = std::move(entries);
   if (cacheable) cache.Put(std::move(key), dir, taken, shared);
   return shared;
@@ -308,27 +367,36 @@ Result<Reply> HandleList(ListingCache& cache, const ns::Workspaces& workspaces, 
     page = std::move(items);
   }
 
-  Json entries = Json::array();
-  std::string text;
-  std::string line;
-  for (const auto& [key, entry] : page) {
-    entries.push_back(ListEntryJson(*ws, fd.get(), path, *entry, details, &line));
-    text += line;
-    text.push_back('\n');
-  }
-  Json data{{"path", path}, {"entries", std::move(entries)}, {"total", total}};
-  std::string header = StrCat({path, ": ", std::to_string(total), total == 1 ? " entry" : " entries"});
-  if (total == 0) header += hidden ? " (empty directory)" : " (no entries that are not hidden)";
+  // The text reply: a header line, then a line per entry.
+  std::string text = StrCat({path, ": ", std::to_string(total), total == 1 ? " entry" : " entries"});
+  if (total == 0) text += hidden ? " (empty directory)" : " (no entries that are not hidden)";
   if (skipped > 0 || more) {
-    header += StrCat({", showing ", std::to_string(skipped + 1), "-", std::to_string(skipped + page.size())});
+    text += StrCat({", showing ", std::to_string(skipped + 1), "-", std::to_string(skipped + page.size())});
   }
+  text.push_back('\n');
+  // The data, written as JSON text: {"entries":[…],"next_cursor":…,"path":…,
+  // "total":…}, members in key order (AppendListEntry).
+  size_t names = 0;
+  for (const auto& [key, entry] : page) names += entry->name.size();
+  std::string json = "{\"entries\":[";
+  json.reserve(names + page.size() * (details ? 96 : 32) + path.size() + 128);
+  text.reserve(text.size() + names + page.size() * (details ? 64 : 2) + 128);
+  for (size_t i = 0; i < page.size(); ++i) {
+    if (i > 0) json.push_back(',');
+    AppendListEntry(*ws, fd.get(), path, *page[i].second, details, &json, &text);
+  }
+  json.push_back(']');
   if (more) {
     const auto& [key, entry] = page.back();
     std::string next = EncodeCursor({owner, std::to_string(key), entry->name});
-    data["next_cursor"] = next;
+    json += ",\"next_cursor\":";
+    AppendJsonString(next, &json);
     text += StrCat({"[more entries: continue with cursor=\"", next, "\"]\n"});
   }
-  return Reply::WithText(std::move(data), StrCat({header, "\n", text}));
+  json += ",\"path\":";
+  AppendJsonString(path, &json);
+  json += StrCat({",\"total\":", std::to_string(total), "}"});
+  return Reply::WithJsonText(std::move(json), std::move(text));
 }
 
 // ---------------------------------------------------------------------------
@@ -582,7 +650,10 @@ void RegisterBrowseOps(Registry& registry, const ns::Workspaces& workspaces) {
       kReadOnly, Right::kFsRead,
       [&workspaces, listings](Context& ctx, const Json& args) {
         return HandleList(*listings, workspaces, ctx, args);
-      }});
+      },
+      // One directory read (once per change, then pages come from the
+      // listing cache) and at most a page of stats: local work like fs_read.
+      true});
   registry.AddOrDie(OpSpec{
       "fs", "tree", "Show a directory tree",
       "Show the directories and files below a directory as an indented tree, 3 levels deep by default (up to "

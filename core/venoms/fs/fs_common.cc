@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "core/base/strings.h"
+#include "core/venoms/fs/name_sort.h"
 
 namespace weft::venoms::fs {
 namespace {
@@ -174,7 +175,7 @@ Result<UniqueFd> OpenDirAt(int parent_fd, const char* name, std::string_view sho
   return UniqueFd(fd);
 }
 
-Result<std::vector<DirEntry>> ReadDirFd(int dir_fd, std::string_view shown, size_t max_entries) {
+Status VisitDirFd(int dir_fd, std::string_view shown, const DirEntryVisitor& visit, size_t max_entries) {
   // A fresh open of "." has its own position: dir_fd stays untouched.
   int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, shown);
@@ -184,8 +185,8 @@ Result<std::vector<DirEntry>> ReadDirFd(int dir_fd, std::string_view shown, size
     ::close(fd);
     return ErrnoStatus(err, shown);
   }
-  std::vector<DirEntry> out;
   Status status;
+  size_t seen = 0;
   for (;;) {
     errno = 0;
     struct dirent* d = ::readdir(dir);
@@ -195,7 +196,7 @@ Result<std::vector<DirEntry>> ReadDirFd(int dir_fd, std::string_view shown, size
     }
     const char* name = d->d_name;
     if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
-    if (out.size() >= max_entries) {
+    if (seen++ >= max_entries) {
       status = Status::ResourceExhausted(StrCat({shown, " holds more than ", std::to_string(max_entries),
                                                  " entries, more than this operation reads"}));
       break;
@@ -205,10 +206,16 @@ Result<std::vector<DirEntry>> ReadDirFd(int dir_fd, std::string_view shown, size
       struct stat st;
       if (::fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) type = TypeOfMode(st.st_mode);
     }
-    out.push_back(DirEntry{name, type});
+    visit(name, type);
   }
   ::closedir(dir);
-  if (!status.ok()) return status;
+  return status;
+}
+
+Result<std::vector<DirEntry>> ReadDirFd(int dir_fd, std::string_view shown, size_t max_entries) {
+  std::vector<DirEntry> out;
+  auto collect = [&out](std::string_view name, EntryType type) { out.push_back(DirEntry{std::string(name), type}); };
+  WEFT_RETURN_IF_ERROR(VisitDirFd(dir_fd, shown, collect, max_entries));
   return out;
 }
 
@@ -242,7 +249,7 @@ bool HasBindsBelow(const ns::MountTable& mounts, std::string_view dir) {
   return false;
 }
 
-std::vector<NsEntry> MergeBinds(const ns::MountTable& mounts, std::string_view dir, std::vector<DirEntry> host) {
+bool MergeBinds(const ns::MountTable& mounts, std::string_view dir, std::vector<NsEntry>* entries) {
   std::vector<NsEntry> binds;
   for (const ns::Mount& m : mounts.mounts()) {
     std::string_view name;
@@ -256,20 +263,18 @@ std::vector<NsEntry> MergeBinds(const ns::MountTable& mounts, std::string_view d
       same->implied = false;
     }
   }
-  std::vector<NsEntry> out;
-  out.reserve(host.size() + binds.size());
-  for (DirEntry& e : host) {
+  if (binds.empty()) return false;
+  std::erase_if(*entries, [&binds](const NsEntry& e) {
     auto bind = std::find_if(binds.begin(), binds.end(), [&](const NsEntry& b) { return b.name == e.name; });
-    if (bind != binds.end()) {
-      if (bind->bind != nullptr) continue;  // the bind hides the host entry
-      bind->name.clear();                   // the host has the directory a deeper bind needs
-    }
-    out.push_back(NsEntry{std::move(e.name), e.type, nullptr, false});
-  }
+    if (bind == binds.end()) return false;
+    if (bind->bind != nullptr) return true;  // the bind hides the host entry
+    bind->name.clear();                      // the host has the directory a deeper bind needs
+    return false;
+  });
   for (NsEntry& b : binds) {
-    if (!b.name.empty()) out.push_back(std::move(b));
+    if (!b.name.empty()) entries->push_back(std::move(b));
   }
-  return out;
+  return true;
 }
 
 Result<UniqueFd> OpenNsDir(const ns::Workspace& ws, std::string_view dir) {
@@ -511,16 +516,15 @@ class Walker {
   }
 
   Status Entries(int dir_fd, const std::string& path, int depth, uint64_t state) {
-    std::vector<DirEntry> host;
+    std::vector<NsEntry> entries;
     if (dir_fd >= 0) {
-      Result<std::vector<DirEntry>> read = ReadDirFd(dir_fd, path);
+      Status read = VisitDirFd(dir_fd, path, [&entries](std::string_view name, EntryType type) {
+        entries.push_back(NsEntry{std::string(name), type, nullptr, false});
+      });
       if (!read.ok()) return Status::Ok();  // unreadable: skipped
-      host = std::move(read).value();
     }
-    std::vector<NsEntry> entries = MergeBinds(ws_.mounts(), path, std::move(host));
-    if (options_.sorted) {
-      std::sort(entries.begin(), entries.end(), [](const NsEntry& a, const NsEntry& b) { return a.name < b.name; });
-    }
+    MergeBinds(ws_.mounts(), path, &entries);
+    if (options_.sorted) SortByName(&entries);
     for (const NsEntry& e : entries) {
       if (stopped_) return Status::Ok();
       if (++stats_.visited > options_.max_visits) {

@@ -76,6 +76,10 @@ struct DirEntry {
 // stays usable for *at() calls; DT_UNKNOWN is settled with fstatat (no
 // follow). Fails with kResourceExhausted past `max_entries`.
 Result<std::vector<DirEntry>> ReadDirFd(int dir_fd, std::string_view shown, size_t max_entries = 2'000'000);
+// The same, handing each entry to `visit` as it is read (`name` is valid
+// during the call only) instead of collecting them.
+using DirEntryVisitor = std::function<void(std::string_view name, EntryType type)>;
+Status VisitDirFd(int dir_fd, std::string_view shown, const DirEntryVisitor& visit, size_t max_entries = 2'000'000);
 
 // An entry of a namespace directory: a host entry, or the name of a bind
 // that sits below the directory (a bind hides a host entry of its name).
@@ -89,9 +93,12 @@ struct NsEntry {
   bool implied = false;
 };
 
-// `host` (the host entries of namespace directory `dir`, possibly none)
-// merged with the binds that lie below `dir`, in unspecified order.
-std::vector<NsEntry> MergeBinds(const ns::MountTable& mounts, std::string_view dir, std::vector<DirEntry> host);
+// `*entries` (the host entries of namespace directory `dir`, possibly none)
+// merged with the binds that lie below `dir`: a bind replaces the host entry
+// of its name; a directory a deeper bind needs is added unless the host has
+// an entry of that name. Entries added go at the end. False when no bind
+// lies below `dir` (nothing changed).
+bool MergeBinds(const ns::MountTable& mounts, std::string_view dir, std::vector<NsEntry>* entries);
 
 // True when some bind lies strictly below namespace directory `dir`.
 bool HasBindsBelow(const ns::MountTable& mounts, std::string_view dir);

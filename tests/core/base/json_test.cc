@@ -5,6 +5,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 namespace weft {
 namespace {
@@ -48,6 +49,67 @@ TEST(DumpJson, MatchesNlohmannOnRandomStrings) {
     Json v = {{"s", s}, {s, Json::array({s})}};
     ASSERT_EQ(DumpJson(v), Reference(v)) << "round " << round;
   }
+}
+
+// Text of many short lines, as listings and file contents are: a byte to
+// escape every few bytes, at every alignment.
+TEST(DumpJson, MatchesNlohmannOnTextOfShortLines) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) {
+    text += std::string(static_cast<size_t>(i % 23), static_cast<char>('a' + i % 26));
+    text += i % 7 ? "\n" : "\t\"\n";
+  }
+  EXPECT_EQ(DumpJson(Json(text)), Reference(Json(text)));
+}
+
+TEST(PlainJsonPrefix, StopsAtTheFirstByteJsonWouldChange) {
+  EXPECT_EQ(PlainJsonPrefix(""), 0u);
+  EXPECT_EQ(PlainJsonPrefix("entry-00001.txt"), 15u);
+  EXPECT_EQ(PlainJsonPrefix("a long plain name, with spaces/and~marks"), 40u);
+  EXPECT_EQ(PlainJsonPrefix("quote\""), 5u);
+  EXPECT_EQ(PlainJsonPrefix("0123456789back\\slash"), 14u);
+  EXPECT_EQ(PlainJsonPrefix("tab\there"), 3u);
+  EXPECT_EQ(PlainJsonPrefix("del\x7f is kept"), 12u);
+  EXPECT_EQ(PlainJsonPrefix("caf\xc3\xa9"), 3u);
+  std::mt19937 rng(7);
+  const std::string alphabet = std::string("abc \"\\\n\x01\x7f\xc3\xa9\xff", 12);
+  for (int round = 0; round < 2000; ++round) {
+    std::string s;
+    size_t n = rng() % 30;
+    for (size_t i = 0; i < n; ++i) s += rng() % 4 == 0 ? alphabet[rng() % alphabet.size()] : 'x';
+    size_t plain = 0;
+    while (plain < s.size()) {
+      unsigned char c = static_cast<unsigned char>(s[plain]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+      ++plain;
+    }
+    ASSERT_EQ(PlainJsonPrefix(s), plain) << "round " << round;
+    // Exactly the bytes AppendJsonString copies unchanged.
+    std::string quoted;
+    AppendJsonString(s.substr(0, plain), &quoted);
+    EXPECT_EQ(quoted, "\"" + s.substr(0, plain) + "\"");
+  }
+}
+
+TEST(AppendJsonObject, SplicesTextMembersInKeyOrder) {
+  Json object = {{"b", 1}, {"d", Json::array({true})}};
+  std::vector<JsonTextMember> members = {{"e", "null"}, {"a", R"({"x":"y"})"}, {"c", R"("\u00e9")"}};
+  std::string out = "prefix:";
+  AppendJsonObject(object, members, &out);
+  EXPECT_EQ(out, R"(prefix:{"a":{"x":"y"},"b":1,"c":"\u00e9","d":[true],"e":null})");
+  Json merged = MergeJsonTextMembers(object, members);
+  EXPECT_EQ(merged["c"], "é");
+  EXPECT_EQ(DumpJson(merged), R"({"a":{"x":"y"},"b":1,"c":"é","d":[true],"e":null})");
+  std::string plain;
+  AppendJsonObject(object, {}, &plain);
+  EXPECT_EQ(plain, DumpJson(object));
+  std::string only;
+  AppendJsonObject(Json::object(), {{"k", "[]"}}, &only);
+  EXPECT_EQ(only, R"({"k":[]})");
+}
+
+TEST(MergeJsonTextMembers, TextThatIsNotJsonBecomesNull) {
+  EXPECT_EQ(MergeJsonTextMembers(Json::object(), {{"k", "{oops"}}), Json({{"k", nullptr}}));
 }
 
 TEST(AppendJsonString, AppendsAfterWhatIsThere) {

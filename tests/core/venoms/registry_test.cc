@@ -119,6 +119,32 @@ TEST(VenomRegistry, CallReportsAReplyThatBreaksTheOutputSchemaAsInternal) {
   EXPECT_EQ(r.status().code(), StatusCode::kInternal);
 }
 
+TEST(VenomRegistry, CallParsesAndChecksDataWrittenAsJsonText) {
+  Registry registry(TestSchemas());
+  std::string written;
+  ASSERT_TRUE(registry.Add(Echo([&written](Context&, const Json&) -> Result<Reply> {
+                return Reply::WithJsonText(written, "said it");
+              })).ok());
+  const Op& op = *registry.Find("demo", "echo");
+  FakeVenomContext ctx;
+  written = R"({"text":"hi"})";
+  Result<Reply> r = registry.Call(ctx, op, {{"text", "hi"}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->data, Json({{"text", "hi"}}));
+  EXPECT_EQ(r->data_json, written);
+  EXPECT_EQ(r->content[0]["text"], "said it");
+  Registry::Stage stage = Registry::Stage::kArguments;
+  written = R"({"text":42})";
+  r = registry.Call(ctx, op, {{"text", "hi"}}, &stage);
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(stage, Registry::Stage::kReply);
+  written = R"({"text":)";
+  r = registry.Call(ctx, op, {{"text", "hi"}}, &stage);
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+  EXPECT_NE(r.status().message().find("not JSON"), std::string::npos) << r.status();
+  EXPECT_EQ(stage, Registry::Stage::kReply);
+}
+
 TEST(VenomRegistry, CallPassesHandlerErrorsThrough) {
   Registry registry(TestSchemas());
   ASSERT_TRUE(registry.Add(Echo([](Context&, const Json&) -> Result<Reply> {

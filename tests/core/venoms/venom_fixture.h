@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/base/json.h"
 #include "core/ns/mount_table.h"
 #include "core/ns/workspace.h"
 #include "core/venoms/registry.h"
@@ -43,11 +44,18 @@ class VenomTest : public ::testing::Test {
   }
 
   // Calls <venom>_<op> with `args`; the Result carries the reply or the error.
+  // A reply whose data the op wrote as JSON text (Reply::data_json) comes
+  // back with it parsed into `data` as well; the text must be exactly what
+  // the value would give (AppendJson's form), or the test fails.
   Result<Reply> Call(const std::string& op, const Json& args) { return Call(ctx_, op, args); }
   Result<Reply> Call(Context& ctx, const std::string& op, const Json& args) {
     const Op* found = registry_->Find(venom_, op);
     if (found == nullptr) return Status::NotFound("no op " + venom_ + "_" + op);
-    return registry_->Call(ctx, *found, args);
+    Result<Reply> reply = registry_->Call(ctx, *found, args);
+    if (reply.ok() && !reply->data_json.empty()) {
+      EXPECT_EQ(reply->data_json, DumpJson(reply->data)) << venom_ << "_" << op << " " << args.dump();
+    }
+    return reply;
   }
   // The reply's data, failing the test when the call failed.
   Json Data(const std::string& op, const Json& args) {

@@ -80,9 +80,9 @@ TEST_F(ClientRootsTest, ToolsSeeOnlyTheClientsRoots) {
   ToolSpec read = VenomToolSpec(*venoms.Find("fs", "read"), &scopes);
   testing::FakeRequestContext ctx(Era::kLegacy);
   ctx.set_client_roots(std::vector<std::string>{Uri("proj/src")});
-  Result<Json> inside = read.handler(ctx, {{"path", "src/a.c"}});
+  Result<ToolResult> inside = read.handler(ctx, {{"path", "src/a.c"}});
   ASSERT_TRUE(inside.ok()) << inside.status();
-  Result<Json> outside = read.handler(ctx, {{"path", "lib/b.c"}});
+  Result<ToolResult> outside = read.handler(ctx, {{"path", "lib/b.c"}});
   ASSERT_FALSE(outside.ok());
   EXPECT_NE(outside.status().message().find("client's roots limit this session to /src"), std::string::npos)
       << outside.status();

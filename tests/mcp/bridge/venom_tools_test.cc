@@ -56,14 +56,31 @@ TEST(VenomTools, ToolCarriesNameSchemasEveryHintAndMeta) {
 
 TEST(VenomTools, ReplyBecomesContentAndStructuredContent) {
   venoms::Reply reply = venoms::Reply::WithText({{"said", "hi"}}, "I said hi");
-  Json result = ToolResultFromReply(reply);
+  ToolResult tool_result = ToolResultFromReply(reply);
+  const Json& result = tool_result.result;
+  EXPECT_TRUE(tool_result.structured_json.empty());
   EXPECT_EQ(result["content"][0]["text"], "I said hi");
   EXPECT_EQ(result["structuredContent"]["said"], "hi");
   EXPECT_FALSE(result.contains("isError"));
   venoms::Reply bare;
   bare.data = {{"said", "x"}};
-  Json rendered = ToolResultFromReply(bare);
+  Json rendered = ToolResultFromReply(bare).result;
   EXPECT_EQ(Json::parse(rendered["content"][0]["text"].get<std::string>()), bare.data);
+}
+
+TEST(VenomTools, DataWrittenAsJsonTextIsPassedOnUnparsed) {
+  venoms::Reply reply = venoms::Reply::WithJsonText(R"({"said":"hi"})", "I said hi");
+  ToolResult tool_result = ToolResultFromReply(reply);
+  EXPECT_EQ(tool_result.structured_json, R"({"said":"hi"})");
+  EXPECT_FALSE(tool_result.result.contains("structuredContent"));
+  EXPECT_EQ(tool_result.result["content"][0]["text"], "I said hi");
+  EXPECT_EQ(tool_result.ToJson()["structuredContent"], Json({{"said", "hi"}}));
+  // Without content of its own, the text block is the data's text itself.
+  venoms::Reply bare;
+  bare.data_json = R"({"said":"x"})";
+  ToolResult rendered = ToolResultFromReply(bare);
+  EXPECT_EQ(rendered.result["content"][0]["text"], R"({"said":"x"})");
+  EXPECT_EQ(rendered.structured_json, R"({"said":"x"})");
 }
 
 TEST(VenomTools, HandlerSeesCancellationAndReportsProgressThroughTheRequest) {
@@ -75,7 +92,7 @@ TEST(VenomTools, HandlerSeesCancellationAndReportsProgressThroughTheRequest) {
               })).ok());
   ToolSpec spec = VenomToolSpec(*venoms.Find("demo", "say"));
   testing::FakeRequestContext ctx(Era::kLegacy);
-  Result<Json> ok = spec.handler(ctx, Json::object());
+  Result<ToolResult> ok = spec.handler(ctx, Json::object());
   ASSERT_TRUE(ok.ok()) << ok.status();
   ASSERT_EQ(ctx.progress().size(), 1u);
   EXPECT_EQ(ctx.progress()[0].message, "half way");

@@ -118,6 +118,15 @@ TEST(Encode, SerializeIsTheDumpOfToJson) {
   }
 }
 
+TEST(Encode, ResultMembersWrittenAsTextAreSplicedInKeyOrder) {
+  Json result = {{"content", Json::array()}, {"resultType", "complete"}};
+  Message m = Message::Response(4, result, {{"structuredContent", R"({"a":[1,"x"]})"}, {"_meta", "{}"}});
+  EXPECT_EQ(m.Serialize(), R"({"id":4,"jsonrpc":"2.0","result":{"_meta":{},"content":[],"resultType":"complete",)"
+                           R"("structuredContent":{"a":[1,"x"]}}})");
+  EXPECT_EQ(m.Serialize(), SerializeJson(m.ToJson()));
+  EXPECT_EQ(m.ToJson()["result"]["structuredContent"]["a"][1], "x");
+}
+
 TEST(Encode, ReplacesInvalidUtf8InsteadOfThrowing) {
   Json v = {{"text", std::string("ok\xff")}};
   std::string s = SerializeJson(v);

@@ -96,9 +96,9 @@ TEST_F(ToolRegistryTest, ExposesTheCompiledSchemas) {
 TEST_F(ToolRegistryTest, KeepsTheHandler) {
   ASSERT_TRUE(registry_.Add(ReadSpec()).ok());
   testing::FakeRequestContext ctx(Era::kLegacy, Json::object());
-  Result<Json> result = registry_.Find("read_file")->spec.handler(ctx, Json{{"path", "/a"}});
+  Result<ToolResult> result = registry_.Find("read_file")->spec.handler(ctx, Json{{"path", "/a"}});
   ASSERT_TRUE(result.ok());
-  EXPECT_EQ((*result)["content"][0]["text"], "/a");
+  EXPECT_EQ(result->result["content"][0]["text"], "/a");
 }
 
 TEST(IsValidToolName, AcceptsTheAllowedCharactersUpTo128) {

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/base/json.h"
 #include "mcp/jsonrpc/message.h"
 #include "mcp/transport/memory_connection.h"
 
@@ -47,6 +48,14 @@ class ServerFixture : public ::testing::Test {
                         }
                         return Json{{"content", {{{"type", "text"}, {"text", t}}}},
                                     {"structuredContent", {{"text", t}}}};
+                      }});
+    tools_->AddOrDie({"echo_text", "Echo as text", "Echoes text, its structured content written as JSON text.",
+                      "test/echo.input.json", "test/echo.output.json", {}, nullptr,
+                      [](RequestContext&, const Json& a) -> Result<ToolResult> {
+                        std::string json = "{\"text\":";
+                        AppendJsonString(a["text"].get<std::string>(), &json);
+                        json += "}";
+                        return ToolResult(Json{{"content", {{{"type", "text"}, {"text", "echoed"}}}}}, std::move(json));
                       }});
     tools_->AddOrDie({"wait", "Wait", "Waits until cancelled.", "test/empty.input.json", "", {}, nullptr,
                       [this](RequestContext& ctx, const Json&) -> Result<Json> {
@@ -192,6 +201,36 @@ TEST_F(ServerFixture, ResultBreakingTheOutputSchemaIsAnInternalError) {
   Json r = Request(1, "tools/call", {{"name", "echo"}, {"arguments", {{"text", "break-schema"}}}});
   EXPECT_EQ(r["error"]["code"], rpc::kInternalError);
   EXPECT_NE(r["error"]["message"].get<std::string>().find("output schema"), std::string::npos);
+}
+
+TEST_F(ServerFixture, StructuredContentWrittenAsTextIsSplicedIntoTheReply) {
+  Initialize();
+  Send({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"},
+        {"params", {{"name", "echo_text"}, {"arguments", {{"text", "a\"b"}}}}}});
+  std::optional<std::string> frame = client_->ReadFor(std::chrono::seconds(5));
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(*frame, R"({"id":1,"jsonrpc":"2.0","result":{"content":[{"text":"echoed","type":"text"}],)"
+                    R"("structuredContent":{"text":"a\"b"}}})");
+  Json modern =
+      Request(2, "tools/call", {{"name", "echo_text"}, {"arguments", {{"text", "hi"}}}, {"_meta", ModernMeta()}});
+  EXPECT_EQ(modern["result"]["structuredContent"], Json({{"text", "hi"}}));
+  EXPECT_EQ(modern["result"]["resultType"], "complete");
+  EXPECT_TRUE(modern["result"]["_meta"].contains("io.modelcontextprotocol/serverInfo")) << modern;
+}
+
+TEST_F(ServerFixture, BatchRepliesCarryStructuredContentWrittenAsText) {
+  Json r = Request(0, "initialize", {{"protocolVersion", "2025-03-26"}, {"capabilities", Json::object()},
+                                     {"clientInfo", {{"name", "t"}, {"version", "1"}}}});
+  ASSERT_EQ(r["result"]["protocolVersion"], "2025-03-26");
+  Send({{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
+  Send(Json::array({{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "ping"}},
+                    {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/call"},
+                     {"params", {{"name", "echo_text"}, {"arguments", {{"text", "x"}}}}}}}));
+  Json replies = Next();
+  ASSERT_TRUE(replies.is_array()) << replies;
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0]["result"], Json::object());
+  EXPECT_EQ(replies[1]["result"]["structuredContent"], Json({{"text", "x"}}));
 }
 
 TEST_F(ServerFixture, LegacyInputIsARealRequestToTheClient) {

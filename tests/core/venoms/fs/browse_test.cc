@@ -13,6 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/base/json.h"
 #include "core/venoms/fs/fs_common.h"
 #include "tests/core/venoms/fs/fs_fixture.h"
 
@@ -211,6 +212,84 @@ TEST_F(FsBrowse, ListFollowsSymlinkedDirectoriesInsideButNotOutside) {
   Result<Reply> r = Call("list", {{"path", "out"}});
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   EXPECT_THAT(r.status().message(), HasSubstr("escapes the workspace"));
+}
+
+// fs_list writes its data as JSON text (Reply::data_json), which the MCP
+// bridge sends as it is, unchecked: its conformance to
+// schemas/fs/list.output.json is proven here, by valijson itself (not the
+// quick check) on the raw text of every shape a listing takes, and the text
+// must be exactly what the value would give.
+TEST_F(FsBrowse, ListWritesConformingJsonTextForEveryShape) {
+  Mkdir("empty");
+  const std::vector<std::string> names = {"quote\"name", "back\\slash", "tab\there", "new\nline", "ctl\x01x",
+                                         "del\x7f", "\xc3\xa9 \xc3\xbc \xe4\xb8\xad", "bad\xff\xfe", "cut\xe2\x82",
+                                         "\xc0\xaf overlong", ".hidden", std::string(255, 'n')};
+  for (const std::string& name : names) {
+    Write("weird/" + name, "12345");
+  }
+  Mkdir("weird/sub dir");
+  std::filesystem::create_symlink("quote\"name", tmp_.Join("ws/weird/link"));
+  std::filesystem::create_symlink("tar\"get\n\xff", tmp_.Join("ws/weird/dangling"));
+  std::filesystem::create_symlink(tmp_.Join("outside/secret"), tmp_.Join("ws/weird/out"));
+  ASSERT_EQ(::mkfifo(tmp_.Join("ws/weird/fifo").c_str(), 0600), 0);
+  ASSERT_EQ(::mknod(tmp_.Join("ws/weird/socket").c_str(), S_IFSOCK | 0600, 0), 0);
+  for (int i = 0; i < 25; ++i) Write("many/f" + std::to_string(i), std::string(static_cast<size_t>(i), 'x'));
+  tmp_.WriteFile("data/table.csv", "a,b\n");
+  tmp_.WriteFile("cache/x", "x");
+  Rebind({{"/", tmp_.Join("ws")}, {"/data", tmp_.Join("data") + ":ro"}, {"/deep/cache", tmp_.Join("cache")},
+          {"/weird/sub dir", tmp_.Join("cache")}},
+         false);
+  const Op* op = registry_->Find("fs", "list");
+  ASSERT_NE(op, nullptr);
+
+  // Calls fs_list's handler itself (not the checked Call) and checks its text.
+  auto check = [&](Json args) -> Json {
+    Result<Reply> reply = op->spec.handler(ctx_, args);
+    EXPECT_TRUE(reply.ok()) << args.dump() << ": " << reply.status();
+    if (!reply.ok()) return Json();
+    const std::string& text = reply->data_json;
+    Json data = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+    EXPECT_FALSE(data.is_discarded()) << args.dump() << ": not JSON: " << text;
+    if (data.is_discarded()) return Json();
+    EXPECT_EQ(DescribeViolations(op->output->ValidateFully(data)), "") << args.dump() << ": " << text;
+    EXPECT_EQ(text, DumpJson(data)) << args.dump();
+    return data;
+  };
+
+  std::set<std::string> seen;
+  int pages = 0;
+  for (const char* path : {"/", "empty", "weird", "many", "/deep", "/data"}) {
+    for (bool details : {true, false}) {
+      for (bool hidden : {true, false}) {
+        for (const char* sort : {"name", "size", "mtime"}) {
+          for (const char* order : {"asc", "desc"}) {
+            if (!details && std::string_view(sort) != "name") continue;
+            Json args = {{"path", path}, {"details", details}, {"hidden", hidden}, {"sort", sort},
+                         {"order", order}, {"limit", 7}};
+            for (int page = 0; page < 10; ++page) {
+              ++pages;
+              Json data = check(args);
+              if (!data.is_object()) break;
+              for (const Json& e : data["entries"]) seen.insert(e["name"].get<std::string>());
+              if (!data.contains("next_cursor")) break;
+              args["cursor"] = data["next_cursor"];
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(pages, 100);
+  // Names that are not UTF-8 are shown with U+FFFD, one per bad byte.
+  EXPECT_TRUE(seen.count("bad\xef\xbf\xbd\xef\xbf\xbd")) << "bad name not shown";
+  EXPECT_TRUE(seen.count("new\nline"));
+  EXPECT_TRUE(seen.count("\xc3\xa9 \xc3\xbc \xe4\xb8\xad"));
+  Json weird = check({{"path", "weird"}, {"limit", 1000}});
+  std::set<std::string> types;
+  for (const Json& e : weird["entries"]) types.insert(e["type"].get<std::string>());
+  EXPECT_EQ(types, (std::set<std::string>{"dir", "file", "other", "symlink"}));
+  Json root = check({{"path", "/"}, {"details", false}});
+  EXPECT_EQ(root["entries"][0], Json({{"bind", "/data"}, {"name", "data"}, {"type", "dir"}}));
 }
 
 // ---------------------------------------------------------------------------

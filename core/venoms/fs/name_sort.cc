@@ -1,0 +1,179 @@
+// SortByName and SortedEntries: a most-significant-byte-first radix sort of
+// name keys.
+#include "core/venoms/fs/name_sort.h"
+
+#include <algorithm>
+#include <bit>
+#include <cassert>
+#include <cstring>
+#include <utility>
+
+namespace weft::venoms::fs {
+namespace {
+
+using Key = SortedEntries::Key;
+
+constexpr int kKeyBytes = 16;
+// Buckets smaller than this are sorted by comparison.
+constexpr size_t kRadixMin = 32;
+
+uint64_t BigEndianWord(std::string_view s, size_t at) {
+  uint64_t w = 0;
+  if (at < s.size()) std::memcpy(&w, s.data() + at, std::min<size_t>(8, s.size() - at));
+  if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
+  return w;
+}
+
+// `size` is the name's length where the key is to find the name by it.
+Key MakeKey(std::string_view name, uint32_t at, uint16_t size, EntryType type) {
+  return Key{BigEndianWord(name, 0), BigEndianWord(name, 8), at, size, static_cast<uint8_t>(type)};
+}
+
+// Byte `at` (0 to 15) of a key.
+unsigned Digit(const Key& k, int at) {
+  uint64_t w = at < 8 ? k.hi : k.lo;
+  return static_cast<unsigned>(w >> (56 - 8 * (at & 7))) & 0xff;
+}
+
+// The first key byte that differs, given the OR of keys XORed with one of
+// them (kKeyBytes when none does).
+int FirstDifference(uint64_t hi, uint64_t lo) {
+  if (hi != 0) return std::countl_zero(hi) / 8;
+  if (lo != 0) return 8 + std::countl_zero(lo) / 8;
+  return kKeyBytes;
+}
+
+// Sorts keys by the names `name_of(key)` returns.
+template <typename NameOf>
+class KeySorter {
+ public:
+  explicit KeySorter(NameOf name_of) : name_of_(name_of) {}
+
+  // Sorts keys[0, n); `scratch` has room for n keys.
+  void Sort(Key* keys, Key* scratch, size_t n) const {
+    uint64_t hi = 0, lo = 0;
+    for (size_t i = 1; i < n; ++i) {
+      hi |= keys[i].hi ^ keys[0].hi;
+      lo |= keys[i].lo ^ keys[0].lo;
+    }
+    SortFrom(keys, scratch, n, FirstDifference(hi, lo));
+  }
+
+ private:
+  bool Less(const Key& a, const Key& b) const {
+    if (a.hi != b.hi) return a.hi < b.hi;
+    if (a.lo != b.lo) return a.lo < b.lo;
+    // The same first 16 bytes: the rest decides.
+    std::string_view x = name_of_(a), y = name_of_(b);
+    return x.substr(std::min<size_t>(kKeyBytes, x.size())) < y.substr(std::min<size_t>(kKeyBytes, y.size()));
+  }
+
+  // Sorts keys[0, n), which agree on their bytes before `at` and not on byte
+  // `at` (or on all of them: kKeyBytes).
+  void SortFrom(Key* keys, Key* scratch, size_t n, int at) const {
+    if (n < kRadixMin || at == kKeyBytes) {
+      std::sort(keys, keys + n, [this](const Key& a, const Key& b) { return Less(a, b); });
+      return;
+    }
+    uint32_t count[256] = {};
+    for (size_t i = 0; i < n; ++i) ++count[Digit(keys[i], at)];
+    uint32_t next[256];
+    uint32_t sum = 0;
+    for (int d = 0; d < 256; ++d) {
+      next[d] = sum;
+      sum += count[d];
+    }
+    for (size_t i = 0; i < n; ++i) scratch[next[Digit(keys[i], at)]++] = keys[i];
+    // Each bucket back into `keys`, noting the byte where its keys first
+    // differ on the way (one pass instead of two), then sorted itself.
+    size_t begin = 0;
+    for (int d = 0; d < 256; ++d) {
+      const size_t end = begin + count[d];
+      if (end == begin) continue;
+      uint64_t hi = 0, lo = 0;
+      for (size_t i = begin; i < end; ++i) {
+        keys[i] = scratch[i];
+        hi |= scratch[i].hi ^ scratch[begin].hi;
+        lo |= scratch[i].lo ^ scratch[begin].lo;
+      }
+      if (end - begin > 1) SortFrom(keys + begin, scratch + begin, end - begin, FirstDifference(hi, lo));
+      begin = end;
+    }
+  }
+
+  NameOf name_of_;
+};
+
+template <typename NameOf>
+void SortKeys(std::vector<Key>* keys, std::vector<Key>* scratch, NameOf name_of) {
+  scratch->resize(keys->size());
+  KeySorter<NameOf>(name_of).Sort(keys->data(), scratch->data(), keys->size());
+}
+
+}  // namespace
+
+void SortByName(std::vector<NsEntry>* entries) {
+  std::vector<NsEntry>& e = *entries;
+  const size_t n = e.size();
+  assert(n < UINT32_MAX);
+  if (n < kRadixMin) {
+    std::sort(e.begin(), e.end(), [](const NsEntry& a, const NsEntry& b) { return a.name < b.name; });
+    return;
+  }
+  std::vector<Key> keys;
+  keys.reserve(n);
+  for (size_t i = 0; i < n; ++i) keys.push_back(MakeKey(e[i].name, static_cast<uint32_t>(i), 0, e[i].type));
+  std::vector<Key> scratch;
+  SortKeys(&keys, &scratch, [&e](const Key& k) { return std::string_view(e[k.at].name); });
+  // The entry at keys[k].at goes to k: follow each cycle of that
+  // permutation, moving every entry once. A placed position's `at` is set
+  // to itself.
+  for (size_t k = 0; k < n; ++k) {
+    if (keys[k].at == k) continue;
+    NsEntry held = std::move(e[k]);
+    size_t to = k;
+    for (;;) {
+      size_t from = keys[to].at;
+      keys[to].at = static_cast<uint32_t>(to);
+      if (from == k) {
+        e[to] = std::move(held);
+        break;
+      }
+      e[to] = std::move(e[from]);
+      to = from;
+    }
+  }
+}
+
+void SortedEntries::Start(size_t entries) {
+  names_.clear();
+  keys_.clear();
+  keys_.reserve(entries);
+  names_.reserve(entries * 16);
+}
+
+void SortedEntries::Add(std::string_view name, EntryType type) {
+  assert(name.size() <= UINT16_MAX && names_.size() + name.size() < UINT32_MAX && keys_.size() < UINT32_MAX);
+  keys_.push_back(MakeKey(name, static_cast<uint32_t>(names_.size()), static_cast<uint16_t>(name.size()), type));
+  names_.append(name);
+}
+
+std::vector<NsEntry> SortedEntries::Take() {
+  auto name_of = [this](const Key& k) { return std::string_view(names_).substr(k.at, k.size); };
+  SortKeys(&keys_, &scratch_, name_of);
+  std::vector<NsEntry> out;
+  out.reserve(keys_.size());
+  for (const Key& k : keys_) {
+    out.push_back(NsEntry{std::string(name_of(k)), static_cast<EntryType>(k.type), nullptr, false});
+  }
+  if (keys_.capacity() > kKeepEntries) {
+    *this = SortedEntries();
+  } else {
+    names_.clear();
+    keys_.clear();
+    scratch_.clear();
+  }
+  return out;
+}
+
+}  // namespace weft::venoms::fs
