@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <string>
 #include <utility>
 
 namespace weft {
@@ -34,5 +35,9 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+// "/proc/self/fd/N": reaches what descriptor `fd` refers to, for the calls
+// that have no *at form or refuse O_PATH descriptors.
+inline std::string FdProcPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
 }  // namespace weft

@@ -10,6 +10,7 @@
 
 #include <sys/stat.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -97,6 +98,13 @@ class Filesystem {
   int CheckName(const char* name) const;
   void NoteEcho(const Inode* parent, const char* name);
   void ReplyNewEntry(fuse_req_t req, Inode* parent, const char* name);
+  // Creates `name` in `parent_ino` with `make(parent's fd)` (0 or -1 with
+  // errno, like the *at calls) after the usual checks, and replies with
+  // the new entry.
+  void MakeEntry(fuse_req_t req, fuse_ino_t parent_ino, const char* name, const std::function<int(int dir_fd)>& make);
+  // The inode an xattr change applies to, its change noted; nullptr when
+  // refused (replied: EROFS for /.weft and read-only binds, EPERM for symlinks).
+  Inode* XattrChangeTarget(fuse_req_t req, fuse_ino_t ino);
   // Fills `out` (at most `size` bytes) with entries from offset `off`;
   // returns an errno when nothing could be listed.
   int FillDir(fuse_req_t req, DirHandle* d, size_t size, off_t off, bool plus, std::string* out);

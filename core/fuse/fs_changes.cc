@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <functional>
 #include <string>
 
+#include "core/base/fd.h"
 #include "core/fuse/filesystem.h"
 #include "core/fuse/invalidator.h"
 
@@ -40,48 +42,33 @@ void Filesystem::ReplyNewEntry(fuse_req_t req, Inode* parent, const char* name) 
   fuse_reply_entry(req, &e);
 }
 
-void Filesystem::MkNod(fuse_req_t req, fuse_ino_t parent_ino, const char* name, mode_t mode, dev_t rdev) {
+void Filesystem::MakeEntry(fuse_req_t req, fuse_ino_t parent_ino, const char* name,
+                           const std::function<int(int dir_fd)>& make) {
   if (int err = CheckChange(parent_ino, name); err != 0) {
     fuse_reply_err(req, err);
     return;
   }
   Inode* parent = Get(parent_ino);
   NoteEcho(parent, name);
-  if (::mknodat(parent->fd.get(), name, mode, rdev) != 0) {
+  if (make(parent->fd.get()) != 0) {
     fuse_reply_err(req, errno);
     return;
   }
   ReplyNewEntry(req, parent, name);
+}
+
+void Filesystem::MkNod(fuse_req_t req, fuse_ino_t parent_ino, const char* name, mode_t mode, dev_t rdev) {
+  MakeEntry(req, parent_ino, name, [&](int dir) { return ::mknodat(dir, name, mode, rdev); });
 }
 
 void Filesystem::MkDir(fuse_req_t req, fuse_ino_t parent_ino, const char* name, mode_t mode) {
-  if (int err = CheckChange(parent_ino, name); err != 0) {
-    fuse_reply_err(req, err);
-    return;
-  }
-  Inode* parent = Get(parent_ino);
-  NoteEcho(parent, name);
-  if (::mkdirat(parent->fd.get(), name, mode) != 0) {
-    fuse_reply_err(req, errno);
-    return;
-  }
-  ReplyNewEntry(req, parent, name);
+  MakeEntry(req, parent_ino, name, [&](int dir) { return ::mkdirat(dir, name, mode); });
 }
 
 void Filesystem::Symlink(fuse_req_t req, const char* target, fuse_ino_t parent_ino, const char* name) {
-  if (int err = CheckChange(parent_ino, name); err != 0) {
-    fuse_reply_err(req, err);
-    return;
-  }
-  Inode* parent = Get(parent_ino);
-  NoteEcho(parent, name);
   // Any target may be written (a link is only text); reading one that leads
   // outside its bind is refused (ReadLink).
-  if (::symlinkat(target, parent->fd.get(), name) != 0) {
-    fuse_reply_err(req, errno);
-    return;
-  }
-  ReplyNewEntry(req, parent, name);
+  MakeEntry(req, parent_ino, name, [&](int dir) { return ::symlinkat(target, dir, name); });
 }
 
 void Filesystem::Link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t new_parent_ino, const char* new_name) {
@@ -100,7 +87,7 @@ void Filesystem::Link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t new_parent_ino,
     return;
   }
   NoteEcho(new_parent, new_name);
-  std::string proc = "/proc/self/fd/" + std::to_string(inode->fd.get());
+  std::string proc = FdProcPath(inode->fd.get());
   if (::linkat(AT_FDCWD, proc.c_str(), new_parent->fd.get(), new_name, AT_SYMLINK_FOLLOW) != 0) {
     fuse_reply_err(req, errno);
     return;

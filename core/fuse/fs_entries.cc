@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/base/fd.h"
 #include "core/base/log.h"
 #include "core/fuse/filesystem.h"
 #include "core/fuse/invalidator.h"
@@ -16,8 +17,6 @@
 
 namespace weft::fuse {
 namespace {
-
-std::string ProcPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
 int StatFd(int fd, struct stat* st) {
   return ::fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
@@ -181,7 +180,7 @@ namespace {
 // The setattr work on one inode; returns an errno.
 int ApplySetAttr(const Inode& inode, const struct stat& attr, int to_set, const fuse_file_info* fi) {
   int fd = inode.fd.get();
-  std::string proc = ProcPath(fd);
+  std::string proc = FdProcPath(fd);
   // A directory's fh is a DirHandle, not a descriptor.
   int fh = fi != nullptr && inode.type == S_IFREG ? static_cast<int>(fi->fh) : -1;
   if (to_set & FUSE_SET_ATTR_MODE) {

@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "core/base/fd.h"
 #include "core/fuse/filesystem.h"
 
 namespace weft::fuse {
 namespace {
 
-std::string ProcPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 bool Writes(int flags) { return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0; }
 
 }  // namespace
@@ -30,7 +30,7 @@ void Filesystem::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   // resolved again. O_DIRECT is the kernel's business, not the host file's.
   int flags = (fi->flags | O_CLOEXEC) & ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW | O_DIRECT);
   if (flags & O_TRUNC) inode->NoteLocalChange();
-  int fd = ::open(ProcPath(inode->fd.get()).c_str(), flags);
+  int fd = ::open(FdProcPath(inode->fd.get()).c_str(), flags);
   if (fd < 0) {
     fuse_reply_err(req, errno);
     return;
@@ -131,19 +131,45 @@ void Filesystem::Fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, 
 // O_PATH descriptors). A symlink has none here: following its /proc link
 // would reach its target.
 
-void Filesystem::SetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
-                          int flags) {
+Inode* Filesystem::XattrChangeTarget(fuse_req_t req, fuse_ino_t ino) {
   Inode* inode = IsSynthetic(ino) ? nullptr : Get(ino);
   if (inode == nullptr || binds_.ReadOnly(inode->key.bind)) {
     fuse_reply_err(req, EROFS);
-    return;
+    return nullptr;
   }
   if (inode->is_symlink()) {
     fuse_reply_err(req, EPERM);
-    return;
+    return nullptr;
   }
   inode->NoteLocalChange();
-  int res = ::setxattr(ProcPath(inode->fd.get()).c_str(), name, value, size, flags);
+  return inode;
+}
+
+namespace {
+
+// getxattr/listxattr's two forms: size 0 asks how big the value is, else
+// the value itself (at most `size` bytes). `query` is the syscall.
+template <typename Query>
+void ReplyXattrQuery(fuse_req_t req, size_t size, Query query) {
+  if (size == 0) {
+    ssize_t n = query(nullptr, 0);
+    if (n < 0) fuse_reply_err(req, errno);
+    else fuse_reply_xattr(req, static_cast<size_t>(n));
+    return;
+  }
+  std::vector<char> buf(size);
+  ssize_t n = query(buf.data(), size);
+  if (n < 0) fuse_reply_err(req, errno);
+  else fuse_reply_buf(req, buf.data(), static_cast<size_t>(n));
+}
+
+}  // namespace
+
+void Filesystem::SetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
+                          int flags) {
+  Inode* inode = XattrChangeTarget(req, ino);
+  if (inode == nullptr) return;
+  int res = ::setxattr(FdProcPath(inode->fd.get()).c_str(), name, value, size, flags);
   fuse_reply_err(req, res == 0 ? 0 : errno);
 }
 
@@ -152,17 +178,8 @@ void Filesystem::GetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, size
     fuse_reply_err(req, ENODATA);
     return;
   }
-  std::string proc = ProcPath(Get(ino)->fd.get());
-  if (size == 0) {
-    ssize_t n = ::getxattr(proc.c_str(), name, nullptr, 0);
-    if (n < 0) fuse_reply_err(req, errno);
-    else fuse_reply_xattr(req, static_cast<size_t>(n));
-    return;
-  }
-  std::vector<char> buf(size);
-  ssize_t n = ::getxattr(proc.c_str(), name, buf.data(), size);
-  if (n < 0) fuse_reply_err(req, errno);
-  else fuse_reply_buf(req, buf.data(), static_cast<size_t>(n));
+  std::string proc = FdProcPath(Get(ino)->fd.get());
+  ReplyXattrQuery(req, size, [&](char* buf, size_t n) { return ::getxattr(proc.c_str(), name, buf, n); });
 }
 
 void Filesystem::ListXattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
@@ -171,31 +188,14 @@ void Filesystem::ListXattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
     else fuse_reply_buf(req, nullptr, 0);
     return;
   }
-  std::string proc = ProcPath(Get(ino)->fd.get());
-  if (size == 0) {
-    ssize_t n = ::listxattr(proc.c_str(), nullptr, 0);
-    if (n < 0) fuse_reply_err(req, errno);
-    else fuse_reply_xattr(req, static_cast<size_t>(n));
-    return;
-  }
-  std::vector<char> buf(size);
-  ssize_t n = ::listxattr(proc.c_str(), buf.data(), size);
-  if (n < 0) fuse_reply_err(req, errno);
-  else fuse_reply_buf(req, buf.data(), static_cast<size_t>(n));
+  std::string proc = FdProcPath(Get(ino)->fd.get());
+  ReplyXattrQuery(req, size, [&](char* buf, size_t n) { return ::listxattr(proc.c_str(), buf, n); });
 }
 
 void Filesystem::RemoveXattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
-  Inode* inode = IsSynthetic(ino) ? nullptr : Get(ino);
-  if (inode == nullptr || binds_.ReadOnly(inode->key.bind)) {
-    fuse_reply_err(req, EROFS);
-    return;
-  }
-  if (inode->is_symlink()) {
-    fuse_reply_err(req, EPERM);
-    return;
-  }
-  inode->NoteLocalChange();
-  int res = ::removexattr(ProcPath(inode->fd.get()).c_str(), name);
+  Inode* inode = XattrChangeTarget(req, ino);
+  if (inode == nullptr) return;
+  int res = ::removexattr(FdProcPath(inode->fd.get()).c_str(), name);
   fuse_reply_err(req, res == 0 ? 0 : errno);
 }
 

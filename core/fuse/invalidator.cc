@@ -12,6 +12,7 @@
 
 #include <string>
 
+#include "core/base/fd.h"
 #include "core/base/log.h"
 #include "core/fuse/fuse_api.h"
 
@@ -50,7 +51,7 @@ void ChangeInvalidator::StopThread() {
 }
 
 int ChangeInvalidator::Watch(const Inode& dir, uint64_t fuse_ino) {
-  std::string proc = "/proc/self/fd/" + std::to_string(dir.fd.get());
+  std::string proc = FdProcPath(dir.fd.get());
   int wd = ::inotify_add_watch(inotify_.get(), proc.c_str(), kMask);
   std::lock_guard<std::mutex> lock(mu_);
   if (wd < 0) {

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <vector>
 
+#include "core/base/fd.h"
 #include "core/base/log.h"
 #include "core/base/random.h"
 #include "core/base/strings.h"
@@ -42,7 +43,7 @@ void LogFromFuse(fuse_log_level level, const char* fmt, va_list ap) {
 // The host directory behind an open descriptor.
 std::string FdPath(int fd) {
   char buf[4096];
-  std::string proc = "/proc/self/fd/" + std::to_string(fd);
+  std::string proc = FdProcPath(fd);
   ssize_t n = ::readlink(proc.c_str(), buf, sizeof(buf));
   return n > 0 && n < static_cast<ssize_t>(sizeof(buf)) ? std::string(buf, static_cast<size_t>(n)) : "";
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <unistd.h>
 
+#include "core/base/fd.h"
 #include "core/base/strings.h"
 #include "core/ns/resolve.h"
 
@@ -15,7 +16,7 @@ namespace {
 // The host path an open descriptor names (from /proc), or "".
 std::string FdPath(int fd) {
   char buf[PATH_MAX];
-  std::string proc = "/proc/self/fd/" + std::to_string(fd);
+  std::string proc = FdProcPath(fd);
   ssize_t n = ::readlink(proc.c_str(), buf, sizeof(buf));
   return n <= 0 || n >= static_cast<ssize_t>(sizeof(buf)) ? std::string() : std::string(buf, static_cast<size_t>(n));
 }

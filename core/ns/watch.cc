@@ -18,6 +18,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "core/base/fd.h"
 #include "core/base/log.h"
 #include "core/base/strings.h"
 
@@ -132,7 +133,7 @@ Result<int> ChangeWatcher::AddInotifyWatch(const Workspace& ws, const std::strin
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return Status::FromErrno(errno, StrCat({"cannot stat ", dir}));
   if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument(StrCat({dir, " is not a directory"}));
-  std::string proc = StrCat({"/proc/self/fd/", std::to_string(fd.get())});
+  std::string proc = FdProcPath(fd.get());
   int wd = ::inotify_add_watch(inotify_.get(), proc.c_str(), kMask);
   if (wd >= 0) return wd;
   int err = errno;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "core/base/fd.h"
 #include "core/base/strings.h"
 #include "core/ns/resolve.h"
 #include "core/venoms/args.h"
@@ -169,7 +170,7 @@ Result<Repo> OpenDirectory(const ns::Workspace& ws, std::string_view user_path, 
   repo.mount = place.mount;
   repo.root_fd = place.root_fd;
   char real[PATH_MAX];
-  std::string link = StrCat({"/proc/self/fd/", std::to_string(place.root_fd)});
+  std::string link = FdProcPath(place.root_fd);
   ssize_t n = readlink(link.c_str(), real, sizeof(real) - 1);
   repo.bind_real = n > 0 ? std::string(real, static_cast<size_t>(n)) : place.mount->source.dir;
   repo.ns_root = place.path;
