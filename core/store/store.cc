@@ -338,4 +338,18 @@ Status Store::RemoveWorkspace(std::string_view id) {
   return Status::Ok();
 }
 
+Status Store::Write(const std::function<Status(sql::Connection&)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  WEFT_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Immediate(*db_));
+  WEFT_RETURN_IF_ERROR(fn(*db_));
+  return tx.Commit();
+}
+
+Status Store::Read(const std::function<Status(sql::Connection&)>& fn) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  WEFT_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Deferred(*db_));
+  WEFT_RETURN_IF_ERROR(fn(*db_));
+  return tx.Commit();
+}
+
 }  // namespace weft::store

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -81,6 +82,16 @@ class Store {
   Status RenameWorkspace(std::string_view id, std::string_view new_name);
   // Deletes the workspace and its binds (ON DELETE CASCADE).
   Status RemoveWorkspace(std::string_view id);
+
+  // For the classes that keep the other tables (agents, grants, audit; each
+  // in its own files in core/store): runs `fn` on the connection under the
+  // lock, inside one BEGIN IMMEDIATE transaction (Write) or one read
+  // snapshot (Read), committed when `fn` returns ok and rolled back
+  // otherwise. `fn` must not call back into the Store.
+  Status Write(const std::function<Status(sql::Connection&)>& fn);
+  Status Read(const std::function<Status(sql::Connection&)>& fn) const;
+  // Unix seconds by the Store's clock.
+  int64_t Now() const { return NowSeconds(); }
 
  private:
   Store(std::string path, std::unique_ptr<sql::Connection> db, const Clock& clock, int version);
