@@ -156,6 +156,12 @@ AgentCgroup::~AgentCgroup() {
   Remove(std::chrono::milliseconds(1000));
 }
 
+std::vector<std::string> AgentCgroup::Dirs() const {
+  std::vector<std::string> dirs;
+  for (const Leaf& leaf : leaves_) dirs.push_back(leaf.dir);
+  return dirs;
+}
+
 std::vector<int> AgentCgroup::JoinFds() const {
   std::vector<int> fds;
   for (const Leaf& leaf : leaves_) {

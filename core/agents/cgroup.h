@@ -39,6 +39,8 @@ class AgentCgroup {
   ~AgentCgroup();
 
   bool empty() const { return leaves_.empty(); }
+  // The leaves' directories (for diagnostics and tests).
+  std::vector<std::string> Dirs() const;
   // The v2 leaf's directory, open, for clone3(CLONE_INTO_CGROUP) when the
   // host supports it (CgroupSupport::clone_into); -1 otherwise.
   int clone_into_fd() const { return clone_into_.get(); }

@@ -167,7 +167,7 @@ Result<MountPlan> BuildMountPlan(const FsView& view) {
   }
   if (view.network) {
     char real[PATH_MAX];
-    if (realpath("/etc/resolv.conf", real) != nullptr && !Under(real, "/etc") && !Under(real, "/usr")) {
+    if (realpath(view.resolv_conf.c_str(), real) != nullptr && !Under(real, "/etc") && !Under(real, "/usr")) {
       binds.push_back({real, false});
     }
   }

@@ -21,10 +21,11 @@ namespace weft::agents {
 struct FsView {
   std::vector<std::string> writable;  // host paths, writable inside (workspace, home, …)
   std::vector<std::string> readable;  // host paths, read-only inside
-  // The agent keeps the host network: /etc/resolv.conf's target is made
-  // visible when it lies outside the system view (systemd-resolved's
+  // The agent keeps the host network: resolv_conf's target is made visible
+  // when it lies outside the system view (systemd-resolved's
   // /run/systemd/resolve/…).
   bool network = false;
+  std::string resolv_conf = "/etc/resolv.conf";
 };
 
 struct MountPlan {

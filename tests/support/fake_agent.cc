@@ -11,7 +11,8 @@
 //   print-bytes N         N bytes of 'x' (64 per line) on stdout
 //   print-stderr TEXT     TEXT and a newline on stderr
 //   ignore-signals        SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGXCPU ignored
-//   await-signal          waits for SIGTERM, SIGINT, SIGHUP, SIGUSR1 or SIGUSR2; reports which
+//   await-signal          waits for SIGTERM, SIGINT, SIGHUP, SIGUSR1 or SIGUSR2:
+//                         reports "waiting" once they are blocked, then which came
 //   fork-children N       N children that sleep forever; every other one after
 //                         setsid and a second fork (an orphan in its own session)
 //   sleep MS
@@ -28,6 +29,8 @@
 //                         userfaultfd, kexec, setns, chroot (each harmless
 //                         when it succeeds: see Try)
 //   ids                   uid, gid, pid, ppid, process group, hostname, cwd
+//   tty                   whether stdin is a terminal, and this process's group
+//                         its foreground group
 //   pids                  how many processes /proc shows
 //   env                   the environment, as a JSON object
 //   call URL TOKEN TOOL JSON
@@ -53,6 +56,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -369,6 +373,13 @@ void Ids() {
                     ",\"hostname\":" + Quote(host) + ",\"cwd\":" + Quote(cwd));
 }
 
+void Tty() {
+  bool tty = isatty(0) == 1;
+  bool foreground = tty && tcgetpgrp(0) == getpgrp();
+  Report("tty", std::string("\"ok\":true,\"isatty\":") + (tty ? "true" : "false") + ",\"foreground\":" +
+                    (foreground ? "true" : "false"));
+}
+
 void Pids() {
   DIR* d = opendir("/proc");
   if (d == nullptr) {
@@ -440,6 +451,7 @@ void AwaitSignal() {
   sigemptyset(&set);
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2}) sigaddset(&set, sig);
   sigprocmask(SIG_BLOCK, &set, nullptr);
+  Report("await-signal", "\"waiting\":true");
   int sig = 0;
   sigwait(&set, &sig);
   const char* name = sigabbrev_np(sig);
@@ -509,6 +521,8 @@ int main(int argc, char** argv) {
       ++i;
     } else if (a == "ids") {
       Ids();
+    } else if (a == "tty") {
+      Tty();
     } else if (a == "pids") {
       Pids();
     } else if (a == "env") {

@@ -1,6 +1,7 @@
 // Helpers for the confinement tests.
 #include "tests/core/agents/agent_test_util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -92,6 +93,56 @@ AgentRun RunFakeAgent(const std::vector<std::string>& actions, const ConfineSpec
   EXPECT_TRUE(p.ok()) << p.status();
   if (!p.ok()) return AgentRun{};
   return Collect(*p);
+}
+
+std::optional<nlohmann::json> LineReader::Next(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    size_t eol = buf_.find('\n');
+    if (eol != std::string::npos) {
+      std::string line = buf_.substr(0, eol);
+      buf_.erase(0, eol + 1);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_discarded()) return j;
+      continue;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+    char chunk[4096];
+    ssize_t n = ::read(fd_, chunk, sizeof(chunk));
+    if (n <= 0) return std::nullopt;
+    buf_.append(chunk, static_cast<size_t>(n));
+  }
+}
+
+bool Eventually(const std::function<bool()>& cond) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cond()) return true;
+    usleep(10000);
+  }
+  return cond();
+}
+
+std::vector<pid_t> PidsInNamespaceOf(pid_t init) {
+  std::vector<pid_t> out;
+  char target[256];
+  ssize_t n = readlink(("/proc/" + std::to_string(init) + "/ns/pid_for_children").c_str(), target, sizeof(target));
+  if (n <= 0) return out;
+  std::string ns(target, static_cast<size_t>(n));
+  DIR* dir = opendir("/proc");
+  if (dir == nullptr) return out;
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    char link[256];
+    ssize_t m = readlink(("/proc/" + std::string(e->d_name) + "/ns/pid").c_str(), link, sizeof(link));
+    if (m > 0 && std::string(link, static_cast<size_t>(m)) == ns) out.push_back(std::atoi(e->d_name));
+  }
+  closedir(dir);
+  return out;
 }
 
 bool Alive(pid_t pid) {

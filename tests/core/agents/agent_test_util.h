@@ -2,6 +2,9 @@
 // its end under a profile, and the JSON lines it printed.
 #pragma once
 
+#include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,8 +51,25 @@ AgentRun RunFakeAgent(const std::vector<std::string>& actions, const ConfineSpec
 // Reads stdout and stderr of `p` until both end, then reaps it.
 AgentRun Collect(ConfinedProcess& p);
 
+// Reads an agent's stdout a line at a time, as it comes.
+class LineReader {
+ public:
+  explicit LineReader(int fd) : fd_(fd) {}
+  // The next JSON line, waiting up to `timeout`; nullopt at EOF or timeout.
+  std::optional<nlohmann::json> Next(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+ private:
+  int fd_;
+  std::string buf_;
+};
+
 // Whether `pid` names a live (not zombie) process on the host.
 bool Alive(pid_t pid);
+// Polls `cond` for up to 10 s (killed orphans are reaped by the host's init
+// in its own time).
+bool Eventually(const std::function<bool()>& cond);
+// Host pids of the processes in the pid namespace whose init is `init`.
+std::vector<pid_t> PidsInNamespaceOf(pid_t init);
 
 // The skip reason when the host cannot run `profile` (empty when it can).
 std::string SkipReason(Profile profile, bool network = false);

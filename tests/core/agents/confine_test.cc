@@ -3,6 +3,7 @@
 // be had, and what best_effort reports.
 #include "core/agents/confine.h"
 
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/clients/weft_http_server.h"
 #include "tests/core/agents/agent_test_util.h"
+#include "tests/support/subprocess.h"
 
 namespace weft::agents {
 namespace {
@@ -167,6 +170,59 @@ TEST(ProfileWorkspace, HasItsOwnPidsHostnameAndNoPrivileges) {
   } else {
     EXPECT_EQ(ErrnoOf(shadow), "EACCES") << run.out;
   }
+}
+
+// A FUSE mount of the workspace (`weft mount`) works as the agent's
+// workspace: the mount belongs to the same uid the agent runs as.
+TEST(ProfileWorkspace, WorksInAWeftMount) {
+  SKIP_UNLESS_PROFILE(Profile::kWorkspace);
+  if (access("/dev/fuse", R_OK | W_OK) != 0) GTEST_SKIP() << "no usable /dev/fuse on this host";
+  AgentDirs dirs;
+  std::string project = dirs.root.Join("project"), mnt = dirs.root.Join("mnt");
+  dirs.root.WriteFile("project/hello.txt", "hello\n");
+  ASSERT_EQ(mkdir(mnt.c_str(), 0755), 0);
+  std::string weft = weft::testing::BinaryDir() + "/bin/weft";
+  weft::testing::RunResult mounted =
+      weft::testing::Run({weft, "mount", mnt, "--workspace", project, "--state", dirs.root.Join("state")});
+  ASSERT_EQ(mounted.exit_code(), 0) << mounted.err;
+  ConfineSpec spec = dirs.Spec(Profile::kWorkspace);
+  spec.workspace_dir = mnt;
+  AgentRun run = RunFakeAgent({"read", mnt + "/hello.txt", "write", mnt + "/from-agent.txt", "ids", "exit", "0"}, spec);
+  weft::testing::RunResult unmounted = weft::testing::Run({weft, "umount", mnt});
+  if (unmounted.exit_code() != 0) umount2(mnt.c_str(), MNT_DETACH);
+  EXPECT_EQ(run.status.code, 0) << run.err;
+  EXPECT_EQ(run.Action("read").value("bytes", -1), 6) << run.out;
+  EXPECT_TRUE(run.Action("write").value("ok", false)) << run.out;
+  EXPECT_EQ(run.Action("ids").value("cwd", ""), mnt) << run.out;
+  EXPECT_EQ(weft::testing::ReadFileOrDie(project + "/from-agent.txt"), "written by weft_fake_agent\n");
+}
+
+// The agent calls back into weft over Streamable HTTP with its bearer token
+// (network: true; without it the agent's loopback is its own).
+TEST(ProfileWorkspace, CallsBackIntoWeftWithItsToken) {
+  SKIP_UNLESS_PROFILE(Profile::kWorkspace);
+  weft::testing::WeftHttpServer server(weft::testing::BinaryDir() + "/bin/weft", {});
+  ASSERT_FALSE(server.url().empty()) << server.error();
+  std::string why;
+  std::string token = server.Token(&why);
+  ASSERT_FALSE(token.empty()) << why;
+  AgentDirs dirs;
+  ConfineSpec spec = dirs.Spec(Profile::kWorkspace);
+  spec.network = true;
+  AgentRun run = RunFakeAgent({"call", server.url(), token, "test_simple_text", "{}", "call", server.url(), "wrong-token",
+                               "test_simple_text", "{}", "exit", "0"},
+                              spec);
+  nlohmann::json ok = run.Action("call", 0);
+  EXPECT_EQ(ok.value("status", 0), 200) << run.out;
+  nlohmann::json reply = nlohmann::json::parse(ok.value("body", ""), nullptr, false);
+  ASSERT_FALSE(reply.is_discarded()) << ok.dump();
+  EXPECT_EQ(reply["result"]["content"][0].value("text", ""), "This is a simple text response for testing.")
+      << reply.dump();
+  EXPECT_EQ(run.Action("call", 1).value("status", 0), 401) << run.out;
+
+  AgentRun cut = RunFakeAgent({"call", server.url(), token, "test_simple_text", "{}", "exit", "0"},
+                              dirs.Spec(Profile::kWorkspace));
+  EXPECT_EQ(ErrnoOf(cut.Action("call")), "ECONNREFUSED") << cut.out;
 }
 
 TEST(ProfileStrict, RefusesWhatAnAgentHasNoBusinessDoing) {
