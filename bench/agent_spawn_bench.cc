@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
     opt.dir = tmpl;
   }
   const std::string ws = opt.dir + "/workspace", home = opt.dir + "/home";
+  mkdir(opt.dir.c_str(), 0755);
   mkdir(ws.c_str(), 0755);
   mkdir(home.c_str(), 0700);
 

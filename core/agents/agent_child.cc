@@ -78,6 +78,8 @@ void DropCapabilities(const ChildPlan& p) {
   Fail(p, ChildStage::kExec, errno);
 }
 
+int AgentEntry(void* arg) { RunAgent(*static_cast<const ChildPlan*>(arg)); }
+
 void IgnoreSignal(int) {}
 
 // pid 1 of the agent's namespaces once the agent runs: forwards signals,
@@ -142,12 +144,13 @@ int RunConfinedChild(void* arg) {
   dfl.sa_handler = SIG_DFL;
   sigaction(SIGCHLD, &dfl, nullptr);
 
-  pid_t agent = _Fork();
-  if (agent < 0) Fail(p, ChildStage::kFork, errno);
-  if (agent == 0) RunAgent(p);
+  // The init is suspended until the agent has exec'd (or failed), so the
+  // agent may run on the init's memory.
+  long agent = Clone3OnStack(CLONE_VM | CLONE_VFORK, AgentEntry, &p, p.agent_stack, p.agent_stack_size, -1, nullptr);
+  if (agent < 0) Fail(p, ChildStage::kAgentClone, static_cast<int>(-agent));
   int keep[] = {p.status_fd};
   child::CloseAllExcept(keep, 1);
-  RunInit(p, agent);
+  RunInit(p, static_cast<pid_t>(agent));
 }
 
 }  // namespace weft::agents

@@ -2,8 +2,9 @@
 // one plan prepared in weft. Under the profile none the child is the agent
 // (a vfork-like clone that execs). Under workspace and strict it is the
 // init of new user, mount, pid, ipc, uts (and network) namespaces: it joins
-// the cgroups, maps ids, assembles the root, then forks the agent and stays
-// as pid 1, forwarding signals and reaping, and exits with the agent's status.
+// the cgroups, maps ids, assembles the root, then starts the agent (again
+// vfork-like) and stays as pid 1, forwarding signals and reaping, and exits
+// with the agent's status.
 #pragma once
 
 #include <signal.h>
@@ -27,7 +28,7 @@ enum class ChildStage : int {
   kHostname,
   kLoopback,
   kMounts,
-  kFork,
+  kAgentClone,
   kSession,
   kStdio,
   kCwd,
@@ -80,6 +81,8 @@ struct ChildPlan {
   int error_fd = -1;   // write end, close-on-exec: a ChildError on failure, EOF once exec'd
   int status_fd = -1;  // write end: the init's AgentExit
   int carrier_signal = 0;  // weft → init: si_value is the signal to forward
+  void* agent_stack = nullptr;  // the init starts the agent on it (vfork-like: no copy of the init's memory)
+  size_t agent_stack_size = 0;
   std::vector<int> init_keep_fds;  // sorted: what the init keeps open while setting up
 };
 

@@ -82,26 +82,41 @@ long Clone3(clone_args* args, int (*fn)(void*), void* arg) {
 
 }  // namespace
 
-Result<pid_t> CloneChild(uint64_t flags, int (*fn)(void*), void* arg, int cgroup_fd, UniqueFd* pidfd) {
-  void* stack = mmap(nullptr, kStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED) return Status::FromErrno(errno, "mmap (child stack)");
-  int fd = -1;
+ChildStack::ChildStack() {
+  void* p = mmap(nullptr, kStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (p == MAP_FAILED) return;
+  base_ = p;
+  size_ = kStackBytes;
+}
+
+ChildStack::~ChildStack() {
+  if (base_ != nullptr) munmap(base_, size_);
+}
+
+long Clone3OnStack(uint64_t flags, int (*fn)(void*), void* arg, void* stack, size_t stack_size, int cgroup_fd,
+                   int* pidfd) noexcept {
   clone_args args;
   memset(&args, 0, sizeof(args));
-  args.flags = flags | CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
-  args.pidfd = reinterpret_cast<uint64_t>(&fd);
+  args.flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
+  args.pidfd = reinterpret_cast<uint64_t>(pidfd);
   args.exit_signal = SIGCHLD;
   args.stack = reinterpret_cast<uint64_t>(stack);
-  args.stack_size = kStackBytes;
+  args.stack_size = stack_size;
   args.cgroup = cgroup_fd >= 0 ? static_cast<uint64_t>(cgroup_fd) : 0;
+  return Clone3(&args, fn, arg);
+}
+
+Result<pid_t> CloneChild(uint64_t flags, int (*fn)(void*), void* arg, int cgroup_fd, UniqueFd* pidfd) {
+  // Without CLONE_VM the child has its own copy of the stack; with
+  // CLONE_VFORK it is done with ours by the time clone3 returns.
+  ChildStack stack;
+  if (!stack.ok()) return Status::FromErrno(errno, "mmap (child stack)");
+  int fd = -1;
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  long pid = Clone3(&args, fn, arg);
+  long pid = Clone3OnStack(flags | CLONE_PIDFD, fn, arg, stack.base(), stack.size(), cgroup_fd, &fd);
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  // Without CLONE_VM the child has its own copy; with CLONE_VFORK it is done
-  // with ours by the time clone3 returns.
-  munmap(stack, kStackBytes);
   if (pid == -ENOSYS) {
     return Status::Unimplemented("clone3 is not available (Linux ≥ 5.3 on x86-64 or arm64 is needed)");
   }

@@ -28,6 +28,28 @@ namespace weft::agents {
 // trampoline (x86-64 and arm64 have it) or kernels without clone3.
 Result<pid_t> CloneChild(uint64_t flags, int (*fn)(void*), void* arg, int cgroup_fd, UniqueFd* pidfd);
 
+// A stack for a child, mapped until destroyed (the pages are touched only as used).
+class ChildStack {
+ public:
+  ChildStack();
+  ~ChildStack();
+  ChildStack(const ChildStack&) = delete;
+  ChildStack& operator=(const ChildStack&) = delete;
+  bool ok() const { return base_ != nullptr; }
+  void* base() const { return base_; }
+  size_t size() const { return size_; }
+
+ private:
+  void* base_ = nullptr;
+  size_t size_ = 0;
+};
+
+// The system call itself, for a child that clones again: no allocation and
+// no signal masking. fn(arg) runs on `stack`; with CLONE_PIDFD the pidfd
+// goes to *pidfd. Returns the child's pid, or -errno.
+long Clone3OnStack(uint64_t flags, int (*fn)(void*), void* arg, void* stack, size_t stack_size, int cgroup_fd,
+                   int* pidfd) noexcept;
+
 namespace child {
 
 // Writes all of `len` bytes; 0 or an errno.

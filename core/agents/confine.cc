@@ -200,7 +200,7 @@ const char* StageName(ChildStage stage) {
     case ChildStage::kHostname: return "setting its host name";
     case ChildStage::kLoopback: return "bringing its loopback interface up";
     case ChildStage::kMounts: return "assembling its file system";
-    case ChildStage::kFork: return "forking it from its init";
+    case ChildStage::kAgentClone: return "starting it from its init";
     case ChildStage::kSession: return "giving it its own process group";
     case ChildStage::kStdio: return "connecting its stdin, stdout and stderr";
     case ChildStage::kCwd: return "entering its working directory";
@@ -387,6 +387,12 @@ Result<ConfinedProcess> ConfinedProcess::Launch(const proc::LaunchSpec& spec, co
   plan.error_fd = error_write.get();
   plan.status_fd = status_write.get();
   plan.carrier_signal = SIGRTMIN;
+  ChildStack agent_stack;
+  if (d.namespaced) {
+    if (!agent_stack.ok()) return Status::FromErrno(errno, "mmap (agent stack)");
+    plan.agent_stack = agent_stack.base();
+    plan.agent_stack_size = agent_stack.size();
+  }
   plan.init_keep_fds = {plan.stdin_fd, plan.stdout_fd, plan.stderr_fd, plan.error_fd};
   if (d.namespaced) plan.init_keep_fds.push_back(plan.status_fd);
   std::sort(plan.init_keep_fds.begin(), plan.init_keep_fds.end());
