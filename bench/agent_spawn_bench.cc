@@ -1,6 +1,6 @@
 // weft_agent_spawn_bench: spawn-to-exit latency of /bin/true under each
 // confinement profile (none, workspace, workspace with the host network,
-// strict), side by side, in the same run, with plain posix_spawn + waitpid
+// workspace with memory and process limits in cgroups, strict), side by side, in the same run, with plain posix_spawn + waitpid
 // and with bubblewrap: `bwrap --unshare-all --ro-bind / / --dev /dev --proc
 // /proc --tmpfs /tmp`, and bwrap building the same view as the workspace
 // profile. Each round runs every variant once, in turn, so that load on the
@@ -75,10 +75,10 @@ void SpawnAndWait(const std::vector<std::string>& argv) {
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw BenchError(argv[0] + " did not exit 0");
 }
 
-void RunConfined(const weft::agents::ConfineSpec& confine) {
+void RunConfined(const weft::agents::ConfineSpec& confine, const weft::agents::Limits& limits) {
   weft::proc::LaunchSpec spec;
   spec.argv = {kTrue};
-  weft::Result<weft::agents::ConfinedProcess> p = weft::agents::ConfinedProcess::Launch(spec, confine, {});
+  weft::Result<weft::agents::ConfinedProcess> p = weft::agents::ConfinedProcess::Launch(spec, confine, limits);
   if (!p.ok()) throw BenchError("Launch: " + p.status().ToString());
   weft::proc::ExitStatus s = p->Reap();
   if (s.signaled || s.code != 0) throw BenchError("/bin/true under " + confine.workspace_dir + ": " + s.ToString());
@@ -141,13 +141,13 @@ int main(int argc, char** argv) {
   const weft::agents::HostSupport& host = weft::agents::ProbeHost();
   std::vector<Variant> variants;
   variants.push_back({"posix_spawn + waitpid", [] { SpawnAndWait({kTrue}); }, {}});
-  auto confined = [&](weft::agents::Profile profile, bool network) {
+  auto confined = [&](weft::agents::Profile profile, bool network, weft::agents::Limits limits = {}) {
     weft::agents::ConfineSpec c;
     c.profile = profile;
     c.network = network;
     c.workspace_dir = ws;
     c.home_dir = home;
-    return [c] { RunConfined(c); };
+    return [c, limits] { RunConfined(c, limits); };
   };
   std::vector<std::string> unavailable;
   variants.push_back({"weft none", confined(weft::agents::Profile::kNone, false), {}});
@@ -158,6 +158,16 @@ int main(int argc, char** argv) {
   }
   if (host.userns.ok) {
     variants.push_back({"weft workspace+network", confined(weft::agents::Profile::kWorkspace, true), {}});
+  }
+  weft::agents::Limits cgroup_limits;
+  cgroup_limits.memory_bytes = 1ULL << 30;
+  cgroup_limits.processes = 1024;
+  std::string limits_label = "weft workspace, memory+processes limits";
+  if (host.userns.ok && host.netns.ok && !host.cgroup.MemoryMechanism().empty() &&
+      !host.cgroup.PidsMechanism().empty()) {
+    variants.push_back({limits_label, confined(weft::agents::Profile::kWorkspace, false, cgroup_limits), {}});
+  } else {
+    unavailable.push_back("workspace with cgroup limits: " + host.cgroup.why);
   }
   if (host.userns.ok && host.netns.ok && host.landlock.ok && host.seccomp.ok) {
     variants.push_back({"weft strict", confined(weft::agents::Profile::kStrict, false), {}});

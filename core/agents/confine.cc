@@ -193,6 +193,91 @@ Status OpenTerminal(proc::TerminalSize size, UniqueFd* master, UniqueFd* slave) 
   return AboveStdio(slave);
 }
 
+// The program as a path and its environment (HOME first, so that the
+// caller's own env wins).
+struct Exec {
+  std::string program;
+  std::vector<std::string> env;
+};
+
+Result<Exec> PrepareExec(const proc::LaunchSpec& spec, const ConfineSpec& confine) {
+  Exec exec;
+  proc::LaunchSpec with_home = spec;
+  if (!confine.home_dir.empty()) with_home.env.insert(with_home.env.begin(), {"HOME", confine.home_dir});
+  exec.env = proc::CuratedEnvironment(environ, with_home);
+  std::string path_list;
+  for (const std::string& entry : exec.env) {
+    if (entry.compare(0, 5, "PATH=") == 0) path_list = entry.substr(5);
+  }
+  WEFT_ASSIGN_OR_RETURN(exec.program, proc::FindProgram(spec.argv[0], path_list));
+  // The child changes directory before exec: a relative path would move.
+  if (exec.program[0] != '/') {
+    char here[PATH_MAX];
+    if (getcwd(here, sizeof(here)) != nullptr) exec.program = StrCat({here, "/", exec.program});
+  }
+  return exec;
+}
+
+// argv and envp for execve, pointing into `spec` and `exec`, which outlive
+// the clone.
+void FillExec(const Exec& exec, const proc::LaunchSpec& spec, ChildPlan* plan) {
+  plan->program = exec.program;
+  for (const std::string& a : spec.argv) plan->argv.push_back(const_cast<char*>(a.c_str()));
+  plan->argv.push_back(nullptr);
+  for (const std::string& e : exec.env) plan->envp.push_back(const_cast<char*>(e.c_str()));
+  plan->envp.push_back(nullptr);
+}
+
+FsView ViewOf(const ConfineSpec& confine, bool network) {
+  FsView view;
+  view.writable.push_back(confine.workspace_dir);
+  if (!confine.home_dir.empty()) view.writable.push_back(confine.home_dir);
+  view.writable.insert(view.writable.end(), confine.writable_paths.begin(), confine.writable_paths.end());
+  view.readable = confine.readable_paths;
+  view.network = network;
+  return view;
+}
+
+// The agent's stdin, stdout and stderr: weft's ends and the child's.
+struct Stdio {
+  UniqueFd in, out, err, terminal;          // weft's (-1 where there is none)
+  UniqueFd child_in, child_out, child_err;  // the child's; on a terminal, child_in is the slave
+  void CloseChildEnds() {
+    child_in.Reset();
+    child_out.Reset();
+    child_err.Reset();
+  }
+};
+
+Result<Stdio> OpenStdio(const proc::LaunchSpec& spec) {
+  Stdio io;
+  if (spec.pty) {
+    WEFT_RETURN_IF_ERROR(OpenTerminal(*spec.pty, &io.terminal, &io.child_in));
+    io.child_out.Reset(fcntl(io.child_in.get(), F_DUPFD_CLOEXEC, 3));
+    if (!io.child_out) return Status::FromErrno(errno, "dup (terminal)");
+    return io;
+  }
+  if (spec.stdin_pipe) {
+    WEFT_RETURN_IF_ERROR(MakePipe(&io.child_in, &io.in));
+  } else {
+    io.child_in.Reset(spec.stdin_fd >= 0 ? fcntl(spec.stdin_fd, F_DUPFD_CLOEXEC, 3)
+                                         : ::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!io.child_in) return Status::FromErrno(errno, "stdin for the agent");
+    WEFT_RETURN_IF_ERROR(AboveStdio(&io.child_in));
+  }
+  WEFT_RETURN_IF_ERROR(MakePipe(&io.out, &io.child_out));
+  if (!spec.merge_stderr) WEFT_RETURN_IF_ERROR(MakePipe(&io.err, &io.child_err));
+  return io;
+}
+
+// What KillAll relies on, for ConfinedProcess::kill_mechanism.
+std::string KillMechanism(bool namespaced, bool cgroup_kill, bool terminal) {
+  std::string out = namespaced ? "pid namespace" : "";
+  if (cgroup_kill) out += out.empty() ? "cgroup.kill" : " + cgroup.kill";
+  if (out.empty()) out = terminal ? "process group and session" : "process group";
+  return out;
+}
+
 const char* StageName(ChildStage stage) {
   switch (stage) {
     case ChildStage::kCgroup: return "joining its cgroups";
@@ -307,75 +392,36 @@ Result<ConfinedProcess> ConfinedProcess::Launch(const proc::LaunchSpec& spec, co
   if (!cwd.empty() && cwd[0] != '/') {
     return Status::InvalidArgument(StrCat({"the working directory '", cwd, "' is not an absolute path"}));
   }
-
-  // The environment, with HOME first so that the caller's own env wins.
-  proc::LaunchSpec with_home = spec;
-  if (!confine.home_dir.empty()) with_home.env.insert(with_home.env.begin(), {"HOME", confine.home_dir});
-  std::vector<std::string> env = proc::CuratedEnvironment(environ, with_home);
-  std::string path_list;
-  for (const std::string& entry : env) {
-    if (entry.compare(0, 5, "PATH=") == 0) path_list = entry.substr(5);
-  }
-  WEFT_ASSIGN_OR_RETURN(std::string program, proc::FindProgram(spec.argv[0], path_list));
-  if (program[0] != '/') {
-    char here[PATH_MAX];
-    if (getcwd(here, sizeof(here)) != nullptr) program = StrCat({here, "/", program});
-  }
-
+  WEFT_ASSIGN_OR_RETURN(Exec exec, PrepareExec(spec, confine));
   WEFT_ASSIGN_OR_RETURN(LimitPlan lp, PlanLimits(limits, host, d.namespaced, confine.best_effort));
   MountPlan mounts;
   landlock::Plan rules;
   const seccomp::Program* filter = nullptr;
   if (d.namespaced) {
-    FsView view;
-    view.writable.push_back(confine.workspace_dir);
-    if (!confine.home_dir.empty()) view.writable.push_back(confine.home_dir);
-    view.writable.insert(view.writable.end(), confine.writable_paths.begin(), confine.writable_paths.end());
-    view.readable = confine.readable_paths;
-    view.network = !d.netns;
-    WEFT_ASSIGN_OR_RETURN(mounts, BuildMountPlan(view));
+    WEFT_ASSIGN_OR_RETURN(mounts, BuildMountPlan(ViewOf(confine, !d.netns)));
     cwd = AbsoluteCwd(cwd);
   }
   if (d.landlock) rules = landlock::BuildPlan(host.landlock_abi, mounts.read_only_paths, mounts.writable_paths, !d.netns);
   if (d.seccomp) {
     WEFT_ASSIGN_OR_RETURN(filter, seccomp::StrictProgram());
   }
-
-  ConfinedProcess cp;
-  cp.cgroup_ = std::move(lp.cgroup);
-  ChildPlan plan;
-  UniqueFd child_in, child_out, child_err, error_read, error_write, status_write;
-  if (spec.pty) {
-    WEFT_RETURN_IF_ERROR(OpenTerminal(*spec.pty, &cp.terminal_, &child_in));
-    plan.stdin_fd = plan.stdout_fd = plan.stderr_fd = child_in.get();
-    plan.terminal = true;
-  } else {
-    if (spec.stdin_pipe) {
-      WEFT_RETURN_IF_ERROR(MakePipe(&child_in, &cp.stdin_));
-    } else {
-      child_in.Reset(spec.stdin_fd >= 0 ? fcntl(spec.stdin_fd, F_DUPFD_CLOEXEC, 3)
-                                        : ::open("/dev/null", O_RDONLY | O_CLOEXEC));
-      if (!child_in) return Status::FromErrno(errno, "stdin for the agent");
-      WEFT_RETURN_IF_ERROR(AboveStdio(&child_in));
-    }
-    WEFT_RETURN_IF_ERROR(MakePipe(&cp.stdout_, &child_out));
-    if (!spec.merge_stderr) WEFT_RETURN_IF_ERROR(MakePipe(&cp.stderr_, &child_err));
-    plan.stdin_fd = child_in.get();
-    plan.stdout_fd = child_out.get();
-    plan.stderr_fd = spec.merge_stderr ? child_out.get() : child_err.get();
-  }
+  WEFT_ASSIGN_OR_RETURN(Stdio io, OpenStdio(spec));
+  UniqueFd error_read, error_write, status_read, status_write;
   WEFT_RETURN_IF_ERROR(MakePipe(&error_read, &error_write));
-  if (d.namespaced) WEFT_RETURN_IF_ERROR(MakePipe(&cp.exit_report_, &status_write, O_NONBLOCK));
+  if (d.namespaced) WEFT_RETURN_IF_ERROR(MakePipe(&status_read, &status_write, O_NONBLOCK));
+  ChildStack agent_stack;
+  if (d.namespaced && !agent_stack.ok()) return Status::FromErrno(errno, "mmap (agent stack)");
 
-  plan.program = program;
-  for (const std::string& a : spec.argv) plan.argv.push_back(const_cast<char*>(a.c_str()));
-  plan.argv.push_back(nullptr);
-  for (const std::string& e : env) plan.envp.push_back(const_cast<char*>(e.c_str()));
-  plan.envp.push_back(nullptr);
+  ChildPlan plan;
+  FillExec(exec, spec, &plan);
+  plan.stdin_fd = io.child_in.get();
+  plan.stdout_fd = io.child_out.get();
+  plan.stderr_fd = io.child_err ? io.child_err.get() : io.child_out.get();
+  plan.terminal = spec.pty.has_value();
   plan.cwd = cwd;
   if (cwd.empty()) plan.cwd_fd = spec.cwd_fd;
   plan.rlimits = lp.rlimits;
-  plan.cgroup_fds = cp.cgroup_.JoinFds();
+  plan.cgroup_fds = lp.cgroup.JoinFds();
   plan.namespaced = d.namespaced;
   plan.uid_map = StrCat({std::to_string(geteuid()), " ", std::to_string(geteuid()), " 1\n"});
   plan.gid_map = StrCat({std::to_string(getegid()), " ", std::to_string(getegid()), " 1\n"});
@@ -387,30 +433,31 @@ Result<ConfinedProcess> ConfinedProcess::Launch(const proc::LaunchSpec& spec, co
   plan.error_fd = error_write.get();
   plan.status_fd = status_write.get();
   plan.carrier_signal = SIGRTMIN;
-  ChildStack agent_stack;
-  if (d.namespaced) {
-    if (!agent_stack.ok()) return Status::FromErrno(errno, "mmap (agent stack)");
-    plan.agent_stack = agent_stack.base();
-    plan.agent_stack_size = agent_stack.size();
-  }
+  plan.agent_stack = agent_stack.base();
+  plan.agent_stack_size = agent_stack.size();
   plan.init_keep_fds = {plan.stdin_fd, plan.stdout_fd, plan.stderr_fd, plan.error_fd};
   if (d.namespaced) plan.init_keep_fds.push_back(plan.status_fd);
   std::sort(plan.init_keep_fds.begin(), plan.init_keep_fds.end());
 
+  ConfinedProcess cp;
+  cp.cgroup_ = std::move(lp.cgroup);
   uint64_t flags = d.namespaced ? CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
                                       (d.netns ? CLONE_NEWNET : 0)
                                 : CLONE_VM | CLONE_VFORK;
   Result<pid_t> pid = CloneChild(flags, RunConfinedChild, &plan, cp.cgroup_.clone_into_fd(), &cp.pidfd_);
   // The child's ends: the init and the agent have their own copies now.
-  child_in.Reset();
-  child_out.Reset();
-  child_err.Reset();
+  io.CloseChildEnds();
   error_write.Reset();
   status_write.Reset();
   cp.cgroup_.CloseJoinFds();
   if (!pid.ok()) return pid.status();
   cp.pid_ = *pid;
   cp.namespaced_ = d.namespaced;
+  cp.exit_report_ = std::move(status_read);
+  cp.stdin_ = std::move(io.in);
+  cp.stdout_ = std::move(io.out);
+  cp.stderr_ = std::move(io.err);
+  cp.terminal_ = std::move(io.terminal);
   ChildError error;
   Result<bool> failed = AwaitExec(error_read.get(), &error);
   if (!failed.ok()) return failed.status();  // ~ConfinedProcess kills and reaps
@@ -424,11 +471,7 @@ Result<ConfinedProcess> ConfinedProcess::Launch(const proc::LaunchSpec& spec, co
   cp.landlock_abi_ = d.landlock ? host.landlock_abi : 0;
   cp.seccomp_applied_ = d.seccomp;
   cp.cpu_limit_ = limits.cpu_seconds;
-  std::vector<std::string> kill;
-  if (d.namespaced) kill.push_back("pid namespace");
-  if (cp.cgroup_.can_kill()) kill.push_back("cgroup.kill");
-  if (kill.empty()) kill.push_back(spec.pty ? "process group and session" : "process group");
-  for (const std::string& k : kill) cp.kill_mechanism_ += cp.kill_mechanism_.empty() ? k : " + " + k;
+  cp.kill_mechanism_ = KillMechanism(d.namespaced, cp.cgroup_.can_kill(), spec.pty.has_value());
   return cp;
 }
 
