@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 #include "core/base/files.h"
@@ -80,6 +81,17 @@ void KillListed(const std::string& dir) {
   }
 }
 
+// Leaves whose last process had not been reaped yet when they were removed.
+std::mutex g_pending_mu;
+std::vector<std::string> g_pending;  // guarded by g_pending_mu
+
+void RetryPending() {
+  std::lock_guard<std::mutex> lock(g_pending_mu);
+  g_pending.erase(std::remove_if(g_pending.begin(), g_pending.end(),
+                                 [](const std::string& dir) { return ::rmdir(dir.c_str()) == 0 || errno == ENOENT; }),
+                  g_pending.end());
+}
+
 Result<std::string> MakeLeaf(const std::string& parent, const std::string& name) {
   std::string dir = StrCat({parent, "/", name});
   if (::mkdir(dir.c_str(), 0755) != 0) {
@@ -94,6 +106,7 @@ Result<AgentCgroup> AgentCgroup::Create(const CgroupSupport& host, const Request
                                         std::string* memory_mechanism, std::string* pids_mechanism) {
   memory_mechanism->clear();
   pids_mechanism->clear();
+  RetryPending();
   AgentCgroup cg;
   const std::string name = NextLeafName();
   auto add = [&](Kind kind, const std::string& parent) -> Result<Leaf*> {
@@ -222,7 +235,12 @@ void AgentCgroup::Remove(std::chrono::milliseconds wait) {
     leaf.join.Reset();
     while (::rmdir(leaf.dir.c_str()) != 0) {
       if (errno == ENOENT) break;
-      if (errno != EBUSY || std::chrono::steady_clock::now() >= deadline) {
+      if (errno == EBUSY && std::chrono::steady_clock::now() >= deadline) {
+        std::lock_guard<std::mutex> lock(g_pending_mu);
+        g_pending.push_back(leaf.dir);
+        break;
+      }
+      if (errno != EBUSY) {
         WEFT_LOG(kWarning) << "agent cgroup " << leaf.dir << " left behind: " << std::strerror(errno);
         break;
       }

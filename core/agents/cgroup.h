@@ -64,8 +64,9 @@ class AgentCgroup {
   // No process is left in any leaf.
   bool Unpopulated() const;
   // Removes the leaves, waiting up to `wait` for their last processes to be
-  // reaped (a killed orphan is reaped by the host's init). Leaves that stay
-  // busy are logged and left for RemoveStaleAgentCgroups.
+  // reaped (a killed orphan is reaped by the host's init in its own time).
+  // Leaves still busy then are removed by a later Create in this process
+  // (or, after it is gone, by RemoveStaleAgentCgroups).
   void Remove(std::chrono::milliseconds wait);
 
  private:

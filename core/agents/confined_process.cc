@@ -21,8 +21,9 @@
 namespace weft::agents {
 namespace {
 
-// Cleanup after the agent gives its cgroups this long to empty.
-constexpr std::chrono::milliseconds kCgroupRemoveWait(1000);
+// Cleanup after the agent gives its cgroups this long to empty (killed
+// orphans are reaped by the host's init); later spawns remove the rest.
+constexpr std::chrono::milliseconds kCgroupRemoveWait(50);
 
 proc::ExitStatus FromWaitStatus(int status) {
   proc::ExitStatus s;
