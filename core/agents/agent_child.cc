@@ -39,12 +39,17 @@ void DropCapabilities(const ChildPlan& p) {
   if (syscall(SYS_capset, &header, data) != 0) Fail(p, ChildStage::kCapabilities, errno);
 }
 
-// The agent: its own process group (or session, on a terminal), stdio,
+// The agent: its own process group (a session of its own when namespaced
+// or on a terminal), stdio,
 // working directory, limits, then (namespaced) no capabilities, Landlock and
 // seccomp, then exec.
 [[noreturn]] void RunAgent(const ChildPlan& p) {
-  if (p.terminal) {
-    if (setsid() < 0 || ioctl(p.stdin_fd, TIOCSCTTY, 0) != 0) Fail(p, ChildStage::kSession, errno);
+  // A confined agent always leads a session of its own: it keeps no
+  // controlling terminal of weft's, which /dev/tty would otherwise reach
+  // (and TIOCSTI write into).
+  if (p.terminal || p.namespaced) {
+    if (setsid() < 0) Fail(p, ChildStage::kSession, errno);
+    if (p.terminal && ioctl(p.stdin_fd, TIOCSCTTY, 0) != 0) Fail(p, ChildStage::kSession, errno);
   } else if (setpgid(0, 0) != 0) {
     Fail(p, ChildStage::kSession, errno);
   }

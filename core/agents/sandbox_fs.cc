@@ -24,6 +24,10 @@ namespace {
 // symlinks (/bin -> usr/bin on merged-/usr systems) are recreated.
 constexpr const char* kSystemEntries[] = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "opt"};
 constexpr const char* kDevFiles[] = {"null", "zero", "full", "random", "urandom", "tty"};
+// Host-wide knobs in /proc that permission bits alone guard: an agent
+// mapped to root (uid 0 outside too) may write them without any capability
+// (vm.swappiness, IRQ affinity, sysrq), so they are made read-only.
+constexpr const char* kProcSealed[] = {"proc/sys", "proc/sysrq-trigger", "proc/irq", "proc/bus", "proc/fs"};
 constexpr unsigned long long kReadOnlyAttrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 constexpr int kPrivateFailed = -1000001;
 constexpr int kStageFailed = -1000002;
@@ -86,6 +90,7 @@ class Planner {
   void Mount(const std::string& path, const std::string& fstype, unsigned long flags, const std::string& data) {
     plan_->steps.push_back({MountPlan::Op::kMount, path, "", -1, fstype, data, flags, 0});
   }
+  void Seal(const std::string& path) { plan_->steps.push_back({MountPlan::Op::kSeal, path, "", -1, "", "", 0, 0}); }
   // A host path at the same place inside: its parents made on the root (or
   // found in a clone already attached), then the clone attached.
   void Bind(const std::string& host_path, bool writable, bool recursive = true) {
@@ -126,6 +131,7 @@ void PlanSystem(Planner& p, MountPlan* plan) {
   plan->read_only_paths.push_back("/sys");
   p.Mkdir("proc");
   p.Mount("proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
+  for (const char* knob : kProcSealed) p.Seal(knob);
   plan->read_only_paths.push_back("/proc");
 }
 
@@ -147,6 +153,22 @@ void PlanDev(Planner& p, MountPlan* plan) {
   p.Symlink("dev/stderr", "/proc/self/fd/2");
   p.Mkdir("dev/shm", 01777);
   plan->writable_paths.push_back("/dev");
+}
+
+// A read-only copy of `path` over itself; a path that does not exist is
+// left alone. 0 or -1 with errno.
+int SealInPlace(const char* path) noexcept {
+  int fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (fd < 0) return errno == ENOENT ? 0 : -1;
+  mount_attr attr;
+  memset(&attr, 0, sizeof(attr));
+  attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+  int rc = mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr));
+  if (rc == 0) rc = move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
+  int err = errno;
+  ::close(fd);
+  errno = err;
+  return rc;
 }
 
 }  // namespace
@@ -255,6 +277,9 @@ int AssembleRoot(MountPlan* plan, int* failed) noexcept {
       case MountPlan::Op::kMount:
         rc = mount(s.fstype.c_str(), path, s.fstype.c_str(), s.flags, s.data.empty() ? nullptr : s.data.c_str());
         break;
+      case MountPlan::Op::kSeal:
+        rc = SealInPlace(path);
+        break;
     }
     if (rc != 0) {
       *failed = static_cast<int>(i);
@@ -301,6 +326,7 @@ std::string DescribeMountFailure(const MountPlan& plan, int failed) {
     case MountPlan::Op::kAttach:
       return StrCat({"mounting ", plan.clones[static_cast<size_t>(s.clone)].source, " at ", where});
     case MountPlan::Op::kMount: return StrCat({"mounting ", s.fstype, " at ", where});
+    case MountPlan::Op::kSeal: return StrCat({"making ", where, " read-only"});
   }
   return "assembling the agent's root";
 }

@@ -1,8 +1,9 @@
 // The file system an agent sees under the workspace and strict profiles,
 // planned before clone and assembled in the child: a tmpfs root holding
 // read-only clones of the system directories (/usr, /etc, /opt and the
-// top-level /bin, /lib… links or directories) and /sys, a fresh /proc, a
-// minimal /dev (null, zero, full, random, urandom, tty, its own devpts), a
+// top-level /bin, /lib… links or directories) and /sys, a fresh /proc whose
+// host-wide knobs (/proc/sys, /proc/sysrq-trigger, /proc/irq, /proc/bus,
+// /proc/fs) are read-only, a minimal /dev (null, zero, full, random, urandom, tty, its own devpts), a
 // private /tmp, an empty /run, and the workspace, home and other paths the
 // caller names, each at its host path. The root itself ends read-only;
 // nothing else of the host (/root, /home, /var, /srv, /mnt, the host's /run
@@ -42,6 +43,7 @@ struct MountPlan {
     kTouch,    // an empty file at path, as a mount point (EEXIST is fine)
     kAttach,   // clones[clone] at path (move_mount)
     kMount,    // a new file system: fstype at path with flags and data
+    kSeal,     // path made read-only where it is (skipped when it does not exist)
   };
   struct Step {
     Op op;

@@ -17,6 +17,8 @@
 //                         setsid and a second fork (an orphan in its own session)
 //   sleep MS
 //   write PATH            creates or truncates PATH and writes a line to it
+//   open-write PATH       opens PATH for writing and closes it, writing nothing
+//                         (for files where any write would act: /proc/sysrq-trigger)
 //   read PATH             reads PATH whole, reporting its size
 //   list PATH             the names in directory PATH
 //   connect HOST PORT     a TCP connection to an IPv4 or IPv6 address
@@ -171,6 +173,13 @@ void WriteFile(const std::string& path) {
     close(fd);
   }
   Report("write", "\"path\":" + Quote(path) + "," + Outcome(ok, err));
+}
+
+void OpenForWriting(const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  int err = errno;
+  if (fd >= 0) close(fd);
+  Report("open-write", "\"path\":" + Quote(path) + "," + Outcome(fd >= 0, err));
 }
 
 void ReadFile(const std::string& path) {
@@ -497,6 +506,9 @@ int main(int argc, char** argv) {
       Report(a, "\"ok\":true");
     } else if (a == "write") {
       WriteFile(arg(1));
+      ++i;
+    } else if (a == "open-write") {
+      OpenForWriting(arg(1));
       ++i;
     } else if (a == "read") {
       ReadFile(arg(1));

@@ -114,6 +114,30 @@ TEST(ProfileWorkspace, SeesOnlyTheSystemAndItsPaths) {
   EXPECT_TRUE(run.Action("read", 2).value("ok", false)) << run.out;
 }
 
+// Host-wide knobs guarded by permission bits alone stay out of reach even
+// of an agent that is root outside too: /proc/sys and /proc/irq are
+// read-only, like /sys.
+TEST(ProfileWorkspace, CannotTouchHostKnobs) {
+  SKIP_UNLESS_PROFILE(Profile::kWorkspace);
+  AgentDirs dirs;
+  ConfineSpec spec = dirs.Spec(Profile::kWorkspace);
+  spec.network = true;  // the host's network namespace: its sysctls are the host's
+  AgentRun run = RunFakeAgent({"open-write", "/proc/sys/vm/swappiness", "open-write", "/proc/sys/net/ipv4/ip_forward",
+                               "open-write", "/proc/irq/default_smp_affinity", "open-write",
+                               "/sys/kernel/mm/transparent_hugepage/enabled", "open-write", "/proc/self/oom_score_adj",
+                               "exit", "0"},
+                              spec);
+  ASSERT_EQ(run.status.code, 0) << run.err;
+  for (size_t i = 0; i < 4; ++i) {
+    nlohmann::json line = run.Action("open-write", i);
+    std::string err = ErrnoOf(line);
+    // EROFS where the file exists; ENOENT where this kernel lacks it.
+    EXPECT_TRUE(err == "EROFS" || err == "ENOENT") << line.dump();
+  }
+  EXPECT_EQ(ErrnoOf(run.Action("open-write", 0)), "EROFS") << run.out;
+  EXPECT_TRUE(run.Action("open-write", 4).value("ok", false)) << run.out;  // its own process's knobs
+}
+
 TEST(ProfileWorkspace, TmpIsPrivateAndEmpty) {
   SKIP_UNLESS_PROFILE(Profile::kWorkspace);
   AgentDirs dirs;
@@ -149,12 +173,16 @@ TEST(ProfileWorkspace, HasNoNetworkUnlessAsked) {
 TEST(ProfileWorkspace, HasItsOwnPidsHostnameAndNoPrivileges) {
   SKIP_UNLESS_PROFILE(Profile::kWorkspace);
   AgentDirs dirs;
-  AgentRun run = RunFakeAgent({"ids", "pids", "try", "mount", "try", "unshare-user", "read", "/etc/shadow", "exit", "0"},
+  AgentRun run = RunFakeAgent({"ids", "pids", "try", "mount", "try", "unshare-user", "read", "/etc/shadow",
+                               "open-write", "/dev/tty", "exit", "0"},
                               dirs.Spec(Profile::kWorkspace));
   ASSERT_EQ(run.status.code, 0) << run.err;
   nlohmann::json ids = run.Action("ids");
   EXPECT_EQ(ids.value("pid", 0), 2);   // the init is 1
   EXPECT_EQ(ids.value("ppid", 0), 1);
+  // A session of its own, so no controlling terminal of weft's.
+  EXPECT_EQ(ids.value("sid", 0), 2);
+  EXPECT_EQ(ErrnoOf(run.Action("open-write")), "ENXIO") << run.out;
   EXPECT_EQ(ids.value("uid", -1), static_cast<int>(geteuid()));
   EXPECT_EQ(ids.value("hostname", ""), "weft-agent");
   EXPECT_EQ(ids.value("cwd", ""), dirs.workspace);
