@@ -81,15 +81,58 @@ void KillListed(const std::string& dir) {
   }
 }
 
-// Leaves whose last process had not been reaped yet when they were removed.
-std::mutex g_pending_mu;
-std::vector<std::string> g_pending;  // guarded by g_pending_mu
+// Leaves kept beyond their agent, guarded by mu:
+// - pending: their last process had not been reaped yet when they were
+//   removed; every Create retries them;
+// - spares: empty v2 leaves without limits, kept for the next agent that
+//   needs one only for cgroup.kill (making and removing a cgroup costs more
+//   than the rest of an unconfined spawn). A leaf with limits is never
+//   reused (its event counters would carry over), nor a killed one.
+// Both are removed at exit (pending ones given a second to empty); after a
+// crash RemoveStaleAgentCgroups finds them.
+constexpr size_t kSpareLeaves = 8;
+struct KeptLeaves {
+  std::mutex mu;
+  std::vector<std::string> pending;
+  std::vector<std::string> spares;
+  ~KeptLeaves() {
+    for (const std::string& dir : spares) ::rmdir(dir.c_str());
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    for (const std::string& dir : pending) {
+      while (::rmdir(dir.c_str()) != 0 && errno == EBUSY && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
+  }
+};
+KeptLeaves g_kept;
 
 void RetryPending() {
-  std::lock_guard<std::mutex> lock(g_pending_mu);
-  g_pending.erase(std::remove_if(g_pending.begin(), g_pending.end(),
-                                 [](const std::string& dir) { return ::rmdir(dir.c_str()) == 0 || errno == ENOENT; }),
-                  g_pending.end());
+  std::lock_guard<std::mutex> lock(g_kept.mu);
+  std::vector<std::string>& pending = g_kept.pending;
+  pending.erase(std::remove_if(pending.begin(), pending.end(),
+                               [](const std::string& dir) { return ::rmdir(dir.c_str()) == 0 || errno == ENOENT; }),
+                pending.end());
+}
+
+void KeepPending(const std::string& dir) {
+  std::lock_guard<std::mutex> lock(g_kept.mu);
+  g_kept.pending.push_back(dir);
+}
+
+std::string TakeSpare() {
+  std::lock_guard<std::mutex> lock(g_kept.mu);
+  if (g_kept.spares.empty()) return "";
+  std::string dir = std::move(g_kept.spares.back());
+  g_kept.spares.pop_back();
+  return dir;
+}
+
+bool KeepSpare(const std::string& dir) {
+  std::lock_guard<std::mutex> lock(g_kept.mu);
+  if (g_kept.spares.size() >= kSpareLeaves) return false;
+  g_kept.spares.push_back(dir);
+  return true;
 }
 
 Result<std::string> MakeLeaf(const std::string& parent, const std::string& name) {
@@ -99,6 +142,9 @@ Result<std::string> MakeLeaf(const std::string& parent, const std::string& name)
   }
   return dir;
 }
+
+// A v2 leaf with a process in it or below it.
+bool Populated(const std::string& dir) { return KeyedValue(dir + "/cgroup.events", "populated") > 0; }
 
 }  // namespace
 
@@ -116,8 +162,13 @@ Result<AgentCgroup> AgentCgroup::Create(const CgroupSupport& host, const Request
   };
   bool v2_memory = request.memory_bytes && host.HasV2Controller("memory");
   bool v2_pids = request.pids_max && host.HasV2Controller("pids");
-  if (!host.v2_dir.empty()) {
+  std::string spare = v2_memory || v2_pids ? "" : TakeSpare();
+  if (!spare.empty()) {
+    cg.leaves_.push_back(Leaf{Kind::kV2, spare, UniqueFd()});
+  } else if (!host.v2_dir.empty()) {
     WEFT_ASSIGN_OR_RETURN(Leaf * leaf, add(Kind::kV2, host.v2_dir));
+    leaf->memory = v2_memory;
+    leaf->pids = v2_pids;
     if (v2_memory) {
       WEFT_RETURN_IF_ERROR(WriteControl(leaf->dir, "memory.max", std::to_string(*request.memory_bytes)));
       // Without this the limit bounds RAM only and the rest goes to swap.
@@ -131,11 +182,13 @@ Result<AgentCgroup> AgentCgroup::Create(const CgroupSupport& host, const Request
   }
   if (request.memory_bytes && !v2_memory && !host.v1_memory_dir.empty()) {
     WEFT_ASSIGN_OR_RETURN(Leaf * leaf, add(Kind::kV1Memory, host.v1_memory_dir));
+    leaf->memory = true;
     WEFT_RETURN_IF_ERROR(WriteControl(leaf->dir, "memory.limit_in_bytes", std::to_string(*request.memory_bytes)));
     *memory_mechanism = "cgroup v1 memory.limit_in_bytes";
   }
   if (request.pids_max && !v2_pids && !host.v1_pids_dir.empty()) {
     WEFT_ASSIGN_OR_RETURN(Leaf * leaf, add(Kind::kV1Pids, host.v1_pids_dir));
+    leaf->pids = true;
     WEFT_RETURN_IF_ERROR(WriteControl(leaf->dir, "pids.max", std::to_string(*request.pids_max)));
     *pids_mechanism = "cgroup v1 pids.max";
   }
@@ -154,7 +207,6 @@ Result<AgentCgroup> AgentCgroup::Create(const CgroupSupport& host, const Request
 
 AgentCgroup& AgentCgroup::operator=(AgentCgroup&& other) noexcept {
   if (this != &other) {
-    KillAll();
     Remove(std::chrono::milliseconds(1000));
     leaves_ = std::move(other.leaves_);
     other.leaves_.clear();
@@ -164,9 +216,7 @@ AgentCgroup& AgentCgroup::operator=(AgentCgroup&& other) noexcept {
 }
 
 AgentCgroup::~AgentCgroup() {
-  if (leaves_.empty()) return;
-  KillAll();
-  Remove(std::chrono::milliseconds(1000));
+  if (!leaves_.empty()) Remove(std::chrono::milliseconds(1000));
 }
 
 std::vector<std::string> AgentCgroup::Dirs() const {
@@ -199,8 +249,11 @@ bool AgentCgroup::can_kill() const {
 
 void AgentCgroup::KillAll() {
   bool killed = false;
-  for (const Leaf& leaf : leaves_) {
-    if (leaf.kind == Kind::kV2 && WriteControl(leaf.dir, "cgroup.kill", "1").ok()) killed = true;
+  for (Leaf& leaf : leaves_) {
+    if (leaf.kind == Kind::kV2 && WriteControl(leaf.dir, "cgroup.kill", "1").ok()) {
+      leaf.killed = true;
+      killed = true;
+    }
   }
   if (killed) return;
   for (const Leaf& leaf : leaves_) KillListed(leaf.dir);
@@ -208,15 +261,16 @@ void AgentCgroup::KillAll() {
 
 bool AgentCgroup::OomKilled() const {
   for (const Leaf& leaf : leaves_) {
-    if (leaf.kind == Kind::kV2 && KeyedValue(leaf.dir + "/memory.events", "oom_kill") > 0) return true;
-    if (leaf.kind == Kind::kV1Memory && KeyedValue(leaf.dir + "/memory.oom_control", "oom_kill") > 0) return true;
+    if (!leaf.memory) continue;
+    const char* events = leaf.kind == Kind::kV2 ? "/memory.events" : "/memory.oom_control";
+    if (KeyedValue(leaf.dir + events, "oom_kill") > 0) return true;
   }
   return false;
 }
 
 bool AgentCgroup::PidsLimitHit() const {
   for (const Leaf& leaf : leaves_) {
-    if (leaf.kind != Kind::kV1Memory && KeyedValue(leaf.dir + "/pids.events", "max") > 0) return true;
+    if (leaf.pids && KeyedValue(leaf.dir + "/pids.events", "max") > 0) return true;
   }
   return false;
 }
@@ -231,17 +285,27 @@ bool AgentCgroup::Unpopulated() const {
 void AgentCgroup::Remove(std::chrono::milliseconds wait) {
   auto deadline = std::chrono::steady_clock::now() + wait;
   clone_into_.Reset();
+  // Usually empty by now: removing first spares the kill.
+  bool killed = false;
   for (Leaf& leaf : leaves_) {
     leaf.join.Reset();
+    // A killed leaf is not reused: a child cloned into it later
+    // (CLONE_INTO_CGROUP) can be killed at birth, as still part of the kill.
+    bool reusable = leaf.kind == Kind::kV2 && !leaf.memory && !leaf.pids && !leaf.killed;
+    if (reusable && !Populated(leaf.dir) && KeepSpare(leaf.dir)) continue;
     while (::rmdir(leaf.dir.c_str()) != 0) {
       if (errno == ENOENT) break;
-      if (errno == EBUSY && std::chrono::steady_clock::now() >= deadline) {
-        std::lock_guard<std::mutex> lock(g_pending_mu);
-        g_pending.push_back(leaf.dir);
-        break;
-      }
       if (errno != EBUSY) {
         WEFT_LOG(kWarning) << "agent cgroup " << leaf.dir << " left behind: " << std::strerror(errno);
+        break;
+      }
+      if (!killed) {
+        KillAll();
+        killed = true;
+        continue;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        KeepPending(leaf.dir);
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(1));

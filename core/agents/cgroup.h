@@ -56,17 +56,19 @@ class AgentCgroup {
   bool can_kill() const;
   // SIGKILL to every process in the leaves: cgroup.kill, else each pid listed
   // in the v1 cgroup.procs, repeated until none is left (bounded).
-  void KillAll();
+  void KillAll();  // not const: marks the leaves killed
   // The memory limit killed a process (memory.events / memory.oom_control oom_kill).
   bool OomKilled() const;
   // A fork was refused by pids.max (pids.events max).
   bool PidsLimitHit() const;
   // No process is left in any leaf.
   bool Unpopulated() const;
-  // Removes the leaves, waiting up to `wait` for their last processes to be
-  // reaped (a killed orphan is reaped by the host's init in its own time).
-  // Leaves still busy then are removed by a later Create in this process
-  // (or, after it is gone, by RemoveStaleAgentCgroups).
+  // Removes the leaves, killing what is left in them first, and waiting up
+  // to `wait` for their last processes to be reaped (a killed orphan is
+  // reaped by the host's init in its own time). Leaves still busy then are
+  // removed by a later Create in this process (or, once it is gone, by
+  // RemoveStaleAgentCgroups). An empty v2 leaf without limits may instead
+  // be kept for the next agent (a few per process, removed at exit).
   void Remove(std::chrono::milliseconds wait);
 
  private:
@@ -75,6 +77,9 @@ class AgentCgroup {
     Kind kind;
     std::string dir;
     UniqueFd join;  // cgroup.procs, O_WRONLY
+    bool memory = false;  // holds the memory limit
+    bool pids = false;    // holds the pids limit
+    bool killed = false;  // cgroup.kill was written (never reused: see Remove)
   };
 
   std::vector<Leaf> leaves_;

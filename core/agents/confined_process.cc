@@ -196,8 +196,7 @@ void ConfinedProcess::Finish(int wait_status, int64_t cpu_us) {
   } else if (cgroup_.PidsLimitHit()) {
     fired_limit_ = "processes";
   }
-  cgroup_.KillAll();
-  cgroup_.Remove(kCgroupRemoveWait);
+  cgroup_.Remove(kCgroupRemoveWait);  // kills what is left first
   exit_report_.Reset();
   pidfd_.Reset();
   status_ = s;

@@ -78,6 +78,21 @@ TEST_P(EveryProfile, KillAllLeavesNoProcessEvenSetsidOrphans) {
   p->KillAll();  // again, after reaping: harmless
 }
 
+// Cleanup after a kill leaves nothing that harms the next agents (a
+// cgroup once killed is not reused).
+TEST_P(EveryProfile, AgentsAfterAKilledOneRunNormally) {
+  Result<ConfinedProcess> killed = Start({"sleep", "600000"});
+  ASSERT_TRUE(killed.ok()) << killed.status();
+  killed->KillAll();
+  EXPECT_EQ(killed->Reap().signal, SIGKILL);
+  for (int i = 0; i < 3; ++i) {
+    AgentRun run = RunFakeAgent({"ids", "exit", "4"}, dirs_.Spec(GetParam()));
+    EXPECT_FALSE(run.status.signaled) << run.status.ToString();
+    EXPECT_EQ(run.status.code, 4);
+    EXPECT_TRUE(run.Action("ids").value("ok", false)) << run.out;
+  }
+}
+
 TEST_P(EveryProfile, AgentExitTakesWhatItStartedWithIt) {
   if (!ReachesOrphans()) GTEST_SKIP() << "no cgroup.kill on this host: " << ProbeHost().cgroup.why;
   Result<ConfinedProcess> p = Start({"fork-children", "4", "exit", "3"});
