@@ -39,10 +39,9 @@ void DropCapabilities(const ChildPlan& p) {
   if (syscall(SYS_capset, &header, data) != 0) Fail(p, ChildStage::kCapabilities, errno);
 }
 
-// The agent: its own process group (a session of its own when namespaced
-// or on a terminal), stdio,
-// working directory, limits, then (namespaced) no capabilities, Landlock and
-// seccomp, then exec.
+// The agent: a session of its own (namespaced or on a terminal) or a
+// process group of its own, stdio, working directory, limits, then
+// (namespaced) no capabilities, Landlock and seccomp, then exec.
 [[noreturn]] void RunAgent(const ChildPlan& p) {
   // A confined agent always leads a session of its own: it keeps no
   // controlling terminal of weft's, which /dev/tty would otherwise reach
