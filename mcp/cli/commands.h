@@ -26,4 +26,7 @@ int RunMount(const std::vector<std::string>& args);
 // weft umount DIR [--lazy]
 int RunUmount(const std::vector<std::string>& args);
 
+// weft doctor [--json]
+int RunDoctor(const std::vector<std::string>& args);
+
 }  // namespace weft::cli

@@ -20,6 +20,7 @@ constexpr const char kUsage[] =
     "  weft umount DIR                  unmount it\n"
     "  weft call VENOM.OP [JSON | -]    call one venom op (e.g. fs.read) and print its JSON answer\n"
     "  weft token                       print the bearer token HTTP clients need\n"
+    "  weft doctor [--json]             what this host offers weft (FUSE, sandboxing, cgroups, tools)\n"
     "  weft install claude-code [options]\n"
     "                                   add weft for this directory to Claude Code\n"
     "  weft install zed [options]       add weft for this directory to Zed's settings.json\n"
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
   if (cmd == "mount") return weft::cli::RunMount(rest);
   if (cmd == "umount") return weft::cli::RunUmount(rest);
   if (cmd == "call") return weft::cli::RunCall(rest);
+  if (cmd == "doctor") return weft::cli::RunDoctor(rest);
   std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }
