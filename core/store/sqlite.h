@@ -37,6 +37,7 @@ class Statement {
 
   std::string Text(int column) const;
   int64_t Int(int column) const;
+  bool IsNull(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }
 
  private:
   struct Finalize {

@@ -26,4 +26,13 @@ int RunMount(const std::vector<std::string>& args);
 // weft umount DIR [--lazy]
 int RunUmount(const std::vector<std::string>& args);
 
+// weft spawn [options] -- COMMAND [ARG…]
+int RunSpawn(const std::vector<std::string>& args);
+
+// weft agents [list | status ID | logs ID | wait ID | signal ID SIG | remove ID]
+int RunAgents(const std::vector<std::string>& args);
+
+// weft __agent-run --state DIR ID: the runner of one agent (agent_runner.h).
+int RunAgentRun(const std::vector<std::string>& args);
+
 }  // namespace weft::cli

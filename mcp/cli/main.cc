@@ -19,6 +19,9 @@ constexpr const char kUsage[] =
     "  weft mount DIR [options]         mount this directory's workspace at DIR (FUSE)\n"
     "  weft umount DIR                  unmount it\n"
     "  weft call VENOM.OP [JSON | -]    call one venom op (e.g. fs.read) and print its JSON answer\n"
+    "  weft spawn [options] -- CMD…     start CMD as an agent in this directory's workspace\n"
+    "  weft agents [list|status|logs|wait|signal|remove]\n"
+    "                                   the agents and what they do\n"
     "  weft token                       print the bearer token HTTP clients need\n"
     "  weft install claude-code [options]\n"
     "                                   add weft for this directory to Claude Code\n"
@@ -53,6 +56,9 @@ int main(int argc, char** argv) {
   if (cmd == "mount") return weft::cli::RunMount(rest);
   if (cmd == "umount") return weft::cli::RunUmount(rest);
   if (cmd == "call") return weft::cli::RunCall(rest);
+  if (cmd == "spawn") return weft::cli::RunSpawn(rest);
+  if (cmd == "agents") return weft::cli::RunAgents(rest);
+  if (cmd == "__agent-run") return weft::cli::RunAgentRun(rest);
   std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -142,6 +142,7 @@ Result<std::unique_ptr<WorkspaceHost>> ServeWorkspaces(const Flags& flags, mcp::
   ws.binds = flags.GetAll("bind");
   ws.read_only = flags.Has("read-only");
   ws.host_mounts = true;  // workspace_mount's mounts live as long as this server
+  ws.own_agents = true;   // and so do the agents it starts, unless detached
   WEFT_ASSIGN_OR_RETURN(ws.state_dir, StateDir(flags.Get("state").value_or("")));
   return SetUpWorkspaces(ws, tools, resources, prompts);
 }
