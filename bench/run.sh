@@ -21,8 +21,11 @@
 #   fuse:  a tree through `weft mount` against the same tree on the host:
 #          1 GiB read and write, 10,000 creates/stats/unlinks, git status
 #          and rg (weft_fuse_bench; needs /dev/fuse; docs/benchmarks.md).
+#   agents: spawn-to-exit of /bin/true under each confinement profile
+#          against posix_spawn and bwrap (weft_agent_spawn_bench;
+#          docs/benchmarks.md).
 #
-#   bench/run.sh                 all five benchmarks with their defaults
+#   bench/run.sh                 all six benchmarks with their defaults
 #   bench/run.sh stdio [ARGS]    only the stdio one; ARGS go to weft_stdio_bench
 #   bench/run.sh http [ARGS]     only the HTTP one; ARGS go to weft_http_bench
 #                                (e.g. --duration 10 --connections 1,8,32)
@@ -31,19 +34,20 @@
 #   bench/run.sh terminal [ARGS] only the terminal one (e.g. --runs 500)
 #   bench/run.sh fuse [ARGS]     only the FUSE one (e.g. --only git,rg; after
 #                                `--`, flags for weft mount: -- --log-level debug)
+#   bench/run.sh agents [ARGS]   only the spawn one (e.g. --runs 500)
 set -euo pipefail
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../scripts/lib.sh"
 
 which=all
 case "${1:-}" in
-  stdio|http|fs|terminal|fuse) which=$1; shift ;;
+  stdio|http|fs|terminal|fuse|agents) which=$1; shift ;;
   "") ;;
-  -h|--help) sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
-  *) weft_die "bench/run.sh: start with 'stdio', 'http', 'fs', 'terminal' or 'fuse' to pass arguments (see --help)" ;;
+  -h|--help) sed -n '2,37p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+  *) weft_die "bench/run.sh: start with 'stdio', 'http', 'fs', 'terminal', 'fuse' or 'agents' to pass arguments (see --help)" ;;
 esac
 
 "$WEFT_ROOT/scripts/deps.sh"
-if [ "$which" != fuse ]; then  # the FUSE benchmark has no Node peer
+if [ "$which" != fuse ] && [ "$which" != agents ]; then  # those two have no Node peer
   WEFT_TEST_CLIENTS=$("$WEFT_ROOT/scripts/test-clients.sh")
   export WEFT_TEST_CLIENTS
 fi
@@ -54,8 +58,9 @@ case "$which" in
   fs) targets+=(weft_fs_bench) ;;
   terminal) targets+=(weft_terminal_bench) ;;
   fuse) targets+=(weft_fuse_bench) ;;
+  agents) targets+=(weft_agent_spawn_bench) ;;
   all) targets+=(weft_stdio_bench weft_http_bench weft_httplib_floor weft_fs_bench weft_terminal_bench
-                 weft_fuse_bench) ;;
+                 weft_fuse_bench weft_agent_spawn_bench) ;;
 esac
 "$WEFT_ROOT/scripts/build.sh" "${targets[@]}"
 if [ "$which" = all ] || [ "$which" = fs ]; then
@@ -78,7 +83,7 @@ cleanup() {
 trap cleanup EXIT
 cd "$workdir"   # every server serves an empty scratch directory
 
-if [ "$which" != fuse ]; then
+if [ "$which" != fuse ] && [ "$which" != agents ]; then
   sdk_version=$("$node" -p 'require(process.argv[1]).version' \
     "$WEFT_TEST_CLIENTS/node_modules/@modelcontextprotocol/sdk/package.json")
   weft_say "benchmarking $("$weft" --version) against @modelcontextprotocol/sdk $sdk_version on Node $("$node" --version)"
@@ -125,5 +130,9 @@ if [ "$which" = all ] || [ "$which" = fuse ]; then
   rg_version=$(rg --version)
   weft_say "fuse: $("$weft" --version) mounted with FUSE on Linux $(uname -r), against the same tree on the host; ${rg_version%%$'\n'*}"
   "$WEFT_BUILD_DIR/bench/weft_fuse_bench" --dir "$workdir/fuse" --weft "$weft" "$@" || failed+=(fuse)
+fi
+if [ "$which" = all ] || [ "$which" = agents ]; then
+  weft_say "agents: confinement on Linux $(uname -r), $(bwrap --version 2>/dev/null || echo 'no bwrap')"
+  "$WEFT_BUILD_DIR/bench/weft_agent_spawn_bench" --dir "$workdir/agents" "$@" || failed+=(agents)
 fi
 [ ${#failed[@]} -eq 0 ] || weft_die "benchmark failures: ${failed[*]} (see above)"

@@ -24,3 +24,6 @@ endif()
 
 # libfuse 3 (low-level API) for core/fuse, the FUSE mount of a workspace.
 pkg_check_modules(FUSE3 REQUIRED IMPORTED_TARGET fuse3)
+
+# libseccomp for core/agents: the strict profile's filter, exported as BPF.
+pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp>=2.5)

@@ -7,9 +7,9 @@ source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 PACKAGES=(
   g++ cmake ninja-build pkg-config git
   nlohmann-json3-dev libcpp-httplib-dev libvalijson-dev
-  libsqlite3-dev libfuse3-dev libssl-dev
+  libsqlite3-dev libfuse3-dev libssl-dev libseccomp-dev
   libgtest-dev libgmock-dev
-  ripgrep fuse3
+  ripgrep fuse3 bubblewrap
 )
 
 mapfile -t missing < <(weft_missing_packages "${PACKAGES[@]}")

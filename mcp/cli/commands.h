@@ -35,4 +35,7 @@ int RunAgents(const std::vector<std::string>& args);
 // weft __agent-run --state DIR ID: the runner of one agent (agent_runner.h).
 int RunAgentRun(const std::vector<std::string>& args);
 
+// weft doctor [--json]
+int RunDoctor(const std::vector<std::string>& args);
+
 }  // namespace weft::cli

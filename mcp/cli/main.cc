@@ -23,6 +23,7 @@ constexpr const char kUsage[] =
     "  weft agents [list|status|logs|wait|signal|remove]\n"
     "                                   the agents and what they do\n"
     "  weft token                       print the bearer token HTTP clients need\n"
+    "  weft doctor [--json]             what this host offers weft (FUSE, sandboxing, cgroups, tools)\n"
     "  weft install claude-code [options]\n"
     "                                   add weft for this directory to Claude Code\n"
     "  weft install zed [options]       add weft for this directory to Zed's settings.json\n"
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   if (cmd == "spawn") return weft::cli::RunSpawn(rest);
   if (cmd == "agents") return weft::cli::RunAgents(rest);
   if (cmd == "__agent-run") return weft::cli::RunAgentRun(rest);
+  if (cmd == "doctor") return weft::cli::RunDoctor(rest);
   std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/agents/confine.h"
+#include "core/agents/host_probe.h"
 #include "core/base/fd.h"
 #include "core/base/log.h"
 #include "core/base/strings.h"
@@ -96,7 +97,9 @@ void AgentHost::StopOwned() {
 std::string AgentHost::AgentDir(std::string_view id) const { return StrCat({state_dir_, "/agents/", id}); }
 
 std::string AgentHost::DefaultProfile(std::string* why_not) const {
-  if (why_not != nullptr) *why_not = "this build confines nothing yet";
+  const agents::HostSupport& host = agents::ProbeHost();
+  if (host.userns.ok) return "workspace";
+  if (why_not != nullptr) *why_not = StrCat({"user namespaces are unavailable: ", host.userns.why});
   return "none";
 }
 

@@ -83,6 +83,7 @@ Result<RunSpec> ParseSpec(const std::string& text) {
     }
   }
   s.host_cwd = j.value("host_cwd", s.confine.workspace_dir);
+  s.confine.cwd = s.host_cwd;
   const Json limits = j.value("limits", Json::object());
   s.limits.cpu_seconds = OptU64(limits, "cpu_seconds");
   s.limits.processes = OptU64(limits, "processes");

@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/agents/host_probe.h"
 #include "core/store/store.h"
 #include "core/venoms/agent/agent_runner.h"
 #include "tests/core/venoms/venom_fixture.h"
@@ -218,6 +219,27 @@ TEST_F(AgentVenomTest, WaitReportsProgressAndReturnsLiveOnTimeout) {
   EXPECT_FALSE(r->data.value("ended", true));
   EXPECT_EQ(r->data["agent"].value("state", ""), "running");
   EXPECT_GE(ctx.progress().size(), 1u);
+}
+
+TEST_F(AgentVenomTest, ByDefaultAnAgentIsConfinedToTheWorkspace) {
+  if (!agents::ProbeHost().userns.ok) GTEST_SKIP() << "no user namespaces: " << agents::ProbeHost().userns.why;
+  Json a = Spawn({{"command", {"sh", "-c", "echo made > made.txt; touch /usr/weft-agent-test 2>/dev/null || echo ro"}}});
+  EXPECT_EQ(a.value("profile", ""), "workspace");
+  Json done = WaitFor(a["id"]);
+  EXPECT_EQ(done.value("exit_code", -1), 0);
+  EXPECT_EQ(done["confinement"].value("profile", ""), "workspace");
+  EXPECT_EQ(Logs(a["id"]), "ro\n");
+  std::ifstream made(ws_dir_ + "/made.txt");
+  std::string line;
+  std::getline(made, line);
+  EXPECT_EQ(line, "made");
+}
+
+TEST_F(AgentVenomTest, ACpuLimitThatFiresIsNamedInTheStatus) {
+  Json a = Spawn({{"command", {"sh", "-c", "while :; do :; done"}}, {"limits", {{"cpu_seconds", 1}}}});
+  Json done = WaitFor(a["id"], 30000);
+  EXPECT_EQ(done.value("state", ""), "killed") << done.dump();
+  EXPECT_EQ(done.value("limit", ""), "cpu_seconds") << done.dump();
 }
 
 TEST_F(AgentVenomTest, OpsOnAnUnknownAgentSaySo) {
