@@ -26,4 +26,10 @@ int RunMount(const std::vector<std::string>& args);
 // weft umount DIR [--lazy]
 int RunUmount(const std::vector<std::string>& args);
 
+// weft grant create|derive PARENT|list|show ID|revoke ID [options]
+int RunGrant(const std::vector<std::string>& args);
+
+// weft audit [--last N] [--follow] [--grant ID] [--json] [--state DIR]
+int RunAudit(const std::vector<std::string>& args);
+
 }  // namespace weft::cli

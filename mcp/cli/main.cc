@@ -20,13 +20,16 @@ constexpr const char kUsage[] =
     "  weft umount DIR                  unmount it\n"
     "  weft call VENOM.OP [JSON | -]    call one venom op (e.g. fs.read) and print its JSON answer\n"
     "  weft token                       print the bearer token HTTP clients need\n"
+    "  weft grant create [options]      make a capability token (also derive, list,\n"
+    "                                   show, revoke)\n"
+    "  weft audit [--follow]            print the audit log of tool calls\n"
     "  weft install claude-code [options]\n"
     "                                   add weft for this directory to Claude Code\n"
     "  weft install zed [options]       add weft for this directory to Zed's settings.json\n"
     "  weft --version                   print the version\n"
     "  weft --help                      print this help\n"
     "\n"
-    "Run 'weft serve --help', 'weft call --help', 'weft mount --help' or 'weft install --help' for their options.\n";
+    "Run 'weft <command> --help' (serve, call, mount, install, grant, audit) for their options.\n";
 
 }  // namespace
 
@@ -53,6 +56,8 @@ int main(int argc, char** argv) {
   if (cmd == "mount") return weft::cli::RunMount(rest);
   if (cmd == "umount") return weft::cli::RunUmount(rest);
   if (cmd == "call") return weft::cli::RunCall(rest);
+  if (cmd == "grant") return weft::cli::RunGrant(rest);
+  if (cmd == "audit") return weft::cli::RunAudit(rest);
   std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }
