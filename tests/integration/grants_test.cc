@@ -402,5 +402,29 @@ TEST_F(GrantsTest, AMountUnderAReadOnlyGrantIsReadOnlyAndChecksItsCallFiles) {
   EXPECT_NE(narrow_mount.DrainStderr().find("may not read all of it"), std::string::npos);
 }
 
+TEST_F(GrantsTest, WorkspaceMountUnderAGrantThatCannotWriteEverythingIsReadOnly) {
+  if (::access("/dev/fuse", R_OK | W_OK) != 0) GTEST_SKIP() << "no usable /dev/fuse on this host";
+  if (::geteuid() != 0 && ::access("/usr/bin/fusermount3", X_OK) != 0) GTEST_SKIP() << "not root, no fusermount3";
+  std::string mnt = tmp_.Join("mnt");
+  ASSERT_EQ(::mkdir(mnt.c_str(), 0755), 0);
+  std::string policy = WriteFile("policy.json", R"({"write_paths": ["/src"]})");
+  StdioSession s(Serving({"--policy", policy}));
+  Json mounted = s.Call("workspace_mount", {{"dir", mnt}});
+  ASSERT_TRUE(Succeeded(mounted)) << mounted;
+  EXPECT_EQ(mounted["result"]["structuredContent"]["read_only"], true);
+  EXPECT_FALSE(std::ofstream(mnt + "/src/new.c").is_open());  // EROFS, though the grant writes /src
+  int fd = ::open((mnt + "/.weft/venoms/fs/write").c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  std::string request = R"({"path": "/src/b.c", "content": "x"})";
+  ASSERT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  char buf[4096];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  ASSERT_GT(n, 0);
+  // The mount's grant is derived read-only from the session's.
+  EXPECT_NE(std::string(buf, static_cast<size_t>(n)).find("read-only"), std::string::npos);
+  EXPECT_TRUE(Succeeded(s.Call("workspace_unmount", {{"dir", mnt}})));
+}
+
 }  // namespace
 }  // namespace weft::testing
