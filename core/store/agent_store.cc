@@ -201,6 +201,15 @@ Status AgentStore::SetEnded(std::string_view id, const AgentEnd& end) {
   });
 }
 
+Status AgentStore::SetGrant(std::string_view id, std::string_view grant_id) {
+  return store_.Write([&](sql::Connection& db) -> Status {
+    WEFT_RETURN_IF_ERROR(StateOf(db, id).status());
+    WEFT_ASSIGN_OR_RETURN(sql::Statement up, db.Prepare("UPDATE agents SET grant_id = ?2 WHERE id = ?1"));
+    up.Bind(1, id).Bind(2, grant_id);
+    return up.Run();
+  });
+}
+
 Status AgentStore::AddEvent(std::string_view id, std::string_view kind, std::string_view detail) {
   int64_t now = NowMs();
   return store_.Write([&](sql::Connection& db) -> Status {

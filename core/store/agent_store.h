@@ -92,6 +92,8 @@ class AgentStore {
   // the first ending wins (a runner and a reconciler racing).
   Status SetEnded(std::string_view id, const AgentEnd& end);
   Status AddEvent(std::string_view id, std::string_view kind, std::string_view detail);
+  // The grant handed to the agent.
+  Status SetGrant(std::string_view id, std::string_view grant_id);
   // Events after `after_seq`, oldest first, at most `limit`.
   Result<std::vector<AgentEvent>> Events(std::string_view id, int64_t after_seq = 0, int limit = 1000) const;
   // Deletes the record and its events. kFailedPrecondition while live.

@@ -30,7 +30,43 @@ CREATE TABLE binds (
   PRIMARY KEY (workspace_id, path)
 );
 )sql"},
-    {2, "agents and their event log",
+    {2, "grants and the audit log",
+     R"sql(
+CREATE TABLE grants (
+  id          TEXT PRIMARY KEY NOT NULL,      -- "gr_" + 16 lowercase hex
+  parent_id   TEXT REFERENCES grants(id),     -- NULL for a root grant
+  subject     TEXT NOT NULL,                  -- who holds it: a session, an agent, a mount
+  token_hash  TEXT UNIQUE,                    -- SHA-256 (hex) of the bearer token; NULL when none
+  tools       TEXT NOT NULL,                  -- JSON array of tool globs allowed
+  deny_tools  TEXT NOT NULL,                  -- JSON array of tool globs denied
+  read_paths  TEXT NOT NULL,                  -- JSON array of canonical namespace path prefixes
+  write_paths TEXT NOT NULL,                  -- JSON array, each within a read path
+  max_calls   INTEGER,                        -- NULL: unlimited
+  max_spawns  INTEGER,                        -- NULL: unlimited
+  calls       INTEGER NOT NULL DEFAULT 0,     -- tool calls charged so far
+  spawns      INTEGER NOT NULL DEFAULT 0,     -- spawns charged so far
+  created_at  INTEGER NOT NULL,               -- unix seconds
+  expires_at  INTEGER,                        -- unix seconds; NULL: never
+  revoked_at  INTEGER                         -- unix seconds; NULL: live
+);
+CREATE INDEX grants_by_parent ON grants(parent_id);
+CREATE TABLE audit (
+  id          INTEGER PRIMARY KEY,            -- increasing: `weft audit --follow` resumes after the last it showed
+  at          INTEGER NOT NULL,               -- when the call arrived, unix milliseconds
+  grant_id    TEXT,                           -- the grant it ran under; NULL: an unrestricted in-process caller
+  subject     TEXT NOT NULL,                  -- the session or mount that made it
+  tool        TEXT NOT NULL,                  -- the tool name as the caller gave it
+  args_sha256 TEXT NOT NULL,                  -- SHA-256 (hex) of the arguments' canonical JSON; never the arguments
+  decision    TEXT NOT NULL,                  -- 'allowed' or 'denied'
+  code        TEXT,                           -- the denial code when denied
+  reason      TEXT,                           -- the denial's reason when denied
+  outcome     TEXT NOT NULL,                  -- 'ok', 'tool_error', 'protocol_error', 'cancelled', 'input_required'
+  error_code  INTEGER,                        -- the JSON-RPC error code of a protocol_error
+  duration_us INTEGER NOT NULL                -- from arrival to answer
+);
+CREATE INDEX audit_by_grant ON audit(grant_id, id);
+)sql"},
+    {3, "agents and their event log",
      R"sql(
 CREATE TABLE agents (
   id           TEXT PRIMARY KEY NOT NULL,  -- "ag_" + 12 lowercase hex

@@ -88,6 +88,14 @@ Statement& Statement::Bind(int index, int64_t value) {
   return *this;
 }
 
+Statement& Statement::Bind(int index, const std::optional<int64_t>& value) {
+  if (value) return Bind(index, *value);
+  if (!bind_status_.ok()) return *this;
+  int rc = sqlite3_bind_null(stmt_.get(), index);
+  if (rc != SQLITE_OK) bind_status_ = Error(db_, rc, StrCat({"cannot bind parameter ", std::to_string(index)}));
+  return *this;
+}
+
 Result<bool> Statement::Step() {
   if (!bind_status_.ok()) return bind_status_;
   int rc = sqlite3_step(stmt_.get());
@@ -103,6 +111,12 @@ Status Statement::Run() {
   }
 }
 
+Status Statement::Reset() {
+  int rc = sqlite3_reset(stmt_.get());
+  if (rc != SQLITE_OK) return Error(db_, rc, "cannot reset a statement");
+  return Status::Ok();
+}
+
 std::string Statement::Text(int column) const {
   const unsigned char* text = sqlite3_column_text(stmt_.get(), column);
   if (text == nullptr) return "";
@@ -110,6 +124,11 @@ std::string Statement::Text(int column) const {
 }
 
 int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
+
+std::optional<int64_t> Statement::OptionalInt(int column) const {
+  if (sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL) return std::nullopt;
+  return Int(column);
+}
 
 Result<Connection> Connection::Open(const std::string& path) {
   sqlite3* db = nullptr;

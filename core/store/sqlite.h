@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,14 +31,20 @@ class Statement {
 
   Statement& Bind(int index, std::string_view text);
   Statement& Bind(int index, int64_t value);
+  // NULL when `value` is empty.
+  Statement& Bind(int index, const std::optional<int64_t>& value);
   // Steps once: true with a row ready to read, false when done.
   Result<bool> Step();
   // Steps to the end, ignoring rows (INSERT/UPDATE/DELETE).
   Status Run();
+  // Ready to run again: the bound values stay until bound anew.
+  Status Reset();
 
   std::string Text(int column) const;
   int64_t Int(int column) const;
   bool IsNull(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }
+  // nullopt for NULL.
+  std::optional<int64_t> OptionalInt(int column) const;
 
  private:
   struct Finalize {

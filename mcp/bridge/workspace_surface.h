@@ -32,6 +32,8 @@ class WorkspaceSurface {
   // Registers every venom, then their tools, the resources and the prompts.
   Status Register(ToolRegistry& tools, ResourceRegistry& resources, PromptRegistry& prompts);
   const venoms::Registry& venoms() const { return venoms_; }
+  // The mounts workspace_mount hosts here (null without host_mounts).
+  venoms::HostedMounts* mounts() { return mounts_.get(); }
 
  private:
   const ns::Workspaces& workspaces_;

@@ -38,4 +38,10 @@ int RunAgentRun(const std::vector<std::string>& args);
 // weft doctor [--json]
 int RunDoctor(const std::vector<std::string>& args);
 
+// weft grant create|derive PARENT|list|show ID|revoke ID [options]
+int RunGrant(const std::vector<std::string>& args);
+
+// weft audit [--last N] [--follow] [--grant ID] [--json] [--state DIR]
+int RunAudit(const std::vector<std::string>& args);
+
 }  // namespace weft::cli

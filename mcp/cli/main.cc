@@ -24,13 +24,16 @@ constexpr const char kUsage[] =
     "                                   the agents and what they do\n"
     "  weft token                       print the bearer token HTTP clients need\n"
     "  weft doctor [--json]             what this host offers weft (FUSE, sandboxing, cgroups, tools)\n"
+    "  weft grant create [options]      make a capability token (also derive, list,\n"
+    "                                   show, revoke)\n"
+    "  weft audit [--follow]            print the audit log of tool calls\n"
     "  weft install claude-code [options]\n"
     "                                   add weft for this directory to Claude Code\n"
     "  weft install zed [options]       add weft for this directory to Zed's settings.json\n"
     "  weft --version                   print the version\n"
     "  weft --help                      print this help\n"
     "\n"
-    "Run 'weft serve --help', 'weft call --help', 'weft mount --help' or 'weft install --help' for their options.\n";
+    "Run 'weft <command> --help' (serve, call, mount, install, grant, audit) for their options.\n";
 
 }  // namespace
 
@@ -61,6 +64,8 @@ int main(int argc, char** argv) {
   if (cmd == "agents") return weft::cli::RunAgents(rest);
   if (cmd == "__agent-run") return weft::cli::RunAgentRun(rest);
   if (cmd == "doctor") return weft::cli::RunDoctor(rest);
+  if (cmd == "grant") return weft::cli::RunGrant(rest);
+  if (cmd == "audit") return weft::cli::RunAudit(rest);
   std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -15,6 +15,7 @@
 #include "core/agents/confine.h"
 #include "core/agents/host_probe.h"
 #include "core/base/fd.h"
+#include "core/base/files.h"
 #include "core/base/log.h"
 #include "core/base/strings.h"
 #include "core/proc/io.h"
@@ -80,7 +81,7 @@ bool RunnerAlive(const AgentRecord& r) {
 }  // namespace
 
 AgentHost::AgentHost(store::Store& store, std::string state_dir, std::string weft_exe, bool own_agents)
-    : agents_(store), state_dir_(std::move(state_dir)), weft_exe_(std::move(weft_exe)), own_agents_(own_agents) {}
+    : agents_(store), grants_(store), state_dir_(std::move(state_dir)), weft_exe_(std::move(weft_exe)), own_agents_(own_agents) {}
 
 AgentHost::~AgentHost() { StopOwned(); }
 
@@ -154,8 +155,15 @@ Result<AgentRecord> AgentHost::Spawn(const ns::Workspace& ws, const SpawnRequest
     }
   }
 
+  Result<Json> handed = HandDownGrant(record, ws, request);
+  if (!handed.ok()) {
+    (void)agents_.SetEnded(record.id, {AgentState::kFailed, {}, {}, "", handed.status().message(),
+                                       StrCat({"no grant: ", handed.status().message()})});
+    return handed.status();
+  }
   Json env = Json::object();
   for (const auto& [k, v] : request.env) env[k] = v;
+  for (const auto& [k, v] : handed->items()) env[k] = v;
   env["HOME"] = record.home_dir;
   env["WEFT_AGENT_ID"] = record.id;
   env["WEFT_WORKSPACE"] = ws.id();
@@ -172,6 +180,38 @@ Result<AgentRecord> AgentHost::Spawn(const ns::Workspace& ws, const SpawnRequest
     owned_.insert(record.id);
   }
   return agents_.Get(record.id);
+}
+
+Result<Json> AgentHost::HandDownGrant(const AgentRecord& record, const ns::Workspace& ws,
+                                      const SpawnRequest& request) {
+  std::string subject = StrCat({"agent ", record.id});
+  Result<grants::GrantStore::Issued> issued = Status::Internal("unset");
+  if (request.parent != nullptr) {
+    WEFT_RETURN_IF_ERROR(grants_.ChargeSpawn(request.parent->id));
+    issued = grants_.IssueDerived(request.parent->id, request.grant, subject);
+  } else {
+    issued = grants_.IssueRoot(subject, request.grant);
+  }
+  if (!issued.ok()) return issued.status();
+  WEFT_RETURN_IF_ERROR(agents_.SetGrant(record.id, issued->grant.id));
+  // Claude Code's --mcp-config format (Zed and others read the same shape).
+  Json server;
+  if (!callback_url_.empty()) {
+    server = {{"type", "http"},
+              {"url", callback_url_},
+              {"headers", {{"Authorization", StrCat({"Bearer ", issued->token})}}}};
+  } else {
+    server = {{"type", "stdio"},
+              {"command", weft_exe_},
+              {"args", {"serve", "--stdio", "--token-env", "--workspace", ws.PrimaryDir(), "--state", state_dir_}},
+              {"env", {{"WEFT_TOKEN", issued->token}}}};
+  }
+  std::string config_path = StrCat({record.home_dir, "/.weft-mcp.json"});
+  Json config = {{"mcpServers", {{"weft", server}}}};
+  WEFT_RETURN_IF_ERROR(WriteFileAtomically(config_path, config.dump(2) + "\n", 0600));
+  Json env = {{"WEFT_TOKEN", issued->token}, {"WEFT_MCP_CONFIG", config_path}, {"WEFT_GRANT", issued->grant.id}};
+  if (!callback_url_.empty()) env["WEFT_URL"] = callback_url_;
+  return env;
 }
 
 Status AgentHost::StartRunner(const AgentRecord& record, const Json& spec) {
@@ -290,6 +330,7 @@ Status AgentHost::Remove(std::string_view id) {
       return Status::DeadlineExceeded(StrCat({"agent ", id, " did not stop within 5 s; try again"}));
     }
   }
+  if (!record.grant_id.empty()) (void)grants_.Revoke(record.grant_id);
   WEFT_RETURN_IF_ERROR(agents_.Remove(id));
   {
     std::lock_guard<std::mutex> lock(mu_);

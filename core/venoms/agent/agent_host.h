@@ -16,6 +16,8 @@
 #include "core/base/cancellation.h"
 #include "core/base/json.h"
 #include "core/base/result.h"
+#include "core/grants/grant.h"
+#include "core/grants/grant_store.h"
 #include "core/ns/workspace.h"
 #include "core/proc/process.h"
 #include "core/store/agent_store.h"
@@ -34,6 +36,11 @@ struct SpawnRequest {
   bool best_effort = false;
   Json limits = Json::object();   // {wall_seconds, cpu_seconds, processes, open_files, memory_bytes, output_bytes}
   bool detach = false;            // keep running when this host stops
+  // The agent's grant: derived from `parent` (the spawner's; null for an
+  // unrestricted in-process caller, whose agents get a root grant) with
+  // `grant` (what to narrow it to). Never wider than the parent.
+  const grants::Grant* parent = nullptr;
+  grants::GrantRequest grant;
 };
 
 // Called about once a second while Wait waits.
@@ -54,6 +61,10 @@ class AgentHost {
   // The mounts this process hosts (may be null): an agent of a mounted
   // workspace works through the mount. Set before the first Spawn.
   void set_mounts(const HostedMounts* mounts) { mounts_ = mounts; }
+  // The MCP endpoint agents call back into (WEFT_URL), when this process
+  // serves Streamable HTTP: "http://127.0.0.1:PORT/mcp". Set before the first
+  // Spawn; empty: agents get a stdio config instead (docs/agents.md).
+  void set_callback_url(std::string url) { callback_url_ = std::move(url); }
   // Stops the live agents this host owns and waits (up to 5 s) for their
   // ends to be recorded. Call before taking down what they work in.
   void StopOwned();
@@ -95,8 +106,13 @@ class AgentHost {
   // runner is recorded as such.
   Status SignalRunner(const store::AgentRecord& record, int sig, int value);
   Status MarkLost(const store::AgentRecord& record, const std::string& why);
+  // Issues the agent's grant and writes the MCP config its client can use;
+  // the variables to add to its environment.
+  Result<Json> HandDownGrant(const store::AgentRecord& record, const ns::Workspace& ws, const SpawnRequest& request);
 
   store::AgentStore agents_;
+  grants::GrantStore grants_;
+  std::string callback_url_;
   const std::string state_dir_;
   const std::string weft_exe_;
   const bool own_agents_;

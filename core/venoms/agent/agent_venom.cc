@@ -105,6 +105,10 @@ Result<Reply> Spawn(const ns::Workspaces& workspaces, AgentHost* host_or_null, C
   req.best_effort = BoolArg(args, "best_effort", false);
   req.limits = args.value("limits", Json::object());
   req.detach = BoolArg(args, "detach", false);
+  req.parent = ctx.grant();
+  if (args.contains("grant")) {
+    WEFT_ASSIGN_OR_RETURN(req.grant, grants::GrantRequestFromJson(args["grant"]));
+  }
   WEFT_ASSIGN_OR_RETURN(AgentRecord record, host->Spawn(*ws, req));
   Json agent = AgentJson(record, host->agents().clock_ms());
   std::string text = StrCat({"agent ", record.id, " (", record.name, ") is ", AgentStateName(record.state),
@@ -260,21 +264,24 @@ Json AgentJson(const AgentRecord& r, int64_t now_ms) {
 }
 
 void RegisterAgentVenom(Registry& registry, const ns::Workspaces& workspaces, agent::AgentHost* host) {
+  // A process can touch any file of the workspace, and steering one is as
+  // good as starting one: spawn, signal and remove need write of "/"; the
+  // rest read of "/" (docs/grants.md).
   const ns::Workspaces* ws = &workspaces;
-  registry.AddOrDie({"agent", "spawn", "Start an agent", kSpawnDescription, kSpawn, Right::kAgentSpawn,
-                     [ws, host](Context& ctx, const Json& args) { return Spawn(*ws, host, ctx, args); }});
-  registry.AddOrDie({"agent", "list", "List agents", kListDescription, kRead, Right::kFsRead,
-                     [ws, host](Context& ctx, const Json& args) { return List(*ws, host, ctx, args); }});
-  registry.AddOrDie({"agent", "status", "An agent's status", kStatusDescription, kRead, Right::kFsRead,
-                     [host](Context& ctx, const Json& args) { return StatusOp(host, ctx, args); }});
-  registry.AddOrDie({"agent", "logs", "Read an agent's output", kLogsDescription, kRead, Right::kFsRead,
-                     [host](Context& ctx, const Json& args) { return Logs(host, ctx, args); }});
-  registry.AddOrDie({"agent", "wait", "Wait for an agent", kWaitDescription, kWaitish, Right::kFsRead,
-                     [host](Context& ctx, const Json& args) { return Wait(host, ctx, args); }});
-  registry.AddOrDie({"agent", "signal", "Signal an agent", kSignalDescription, kSignal, Right::kAgentSpawn,
-                     [host](Context& ctx, const Json& args) { return SignalOp(host, ctx, args); }});
-  registry.AddOrDie({"agent", "remove", "Remove an agent", kRemoveDescription, kRemove, Right::kAgentSpawn,
-                     [host](Context& ctx, const Json& args) { return Remove(host, ctx, args); }});
+  registry.AddOrDie(WithPaths({"agent", "spawn", "Start an agent", kSpawnDescription, kSpawn, Right::kAgentSpawn,
+                     [ws, host](Context& ctx, const Json& args) { return Spawn(*ws, host, ctx, args); }}, {PathUse::Whole(PathAccess::kWrite)}));
+  registry.AddOrDie(WithPaths({"agent", "list", "List agents", kListDescription, kRead, Right::kFsRead,
+                     [ws, host](Context& ctx, const Json& args) { return List(*ws, host, ctx, args); }}, {PathUse::Whole(PathAccess::kRead)}));
+  registry.AddOrDie(WithPaths({"agent", "status", "An agent's status", kStatusDescription, kRead, Right::kFsRead,
+                     [host](Context& ctx, const Json& args) { return StatusOp(host, ctx, args); }}, {PathUse::Whole(PathAccess::kRead)}));
+  registry.AddOrDie(WithPaths({"agent", "logs", "Read an agent's output", kLogsDescription, kRead, Right::kFsRead,
+                     [host](Context& ctx, const Json& args) { return Logs(host, ctx, args); }}, {PathUse::Whole(PathAccess::kRead)}));
+  registry.AddOrDie(WithPaths({"agent", "wait", "Wait for an agent", kWaitDescription, kWaitish, Right::kFsRead,
+                     [host](Context& ctx, const Json& args) { return Wait(host, ctx, args); }}, {PathUse::Whole(PathAccess::kRead)}));
+  registry.AddOrDie(WithPaths({"agent", "signal", "Signal an agent", kSignalDescription, kSignal, Right::kAgentSpawn,
+                     [host](Context& ctx, const Json& args) { return SignalOp(host, ctx, args); }}, {PathUse::Whole(PathAccess::kWrite)}));
+  registry.AddOrDie(WithPaths({"agent", "remove", "Remove an agent", kRemoveDescription, kRemove, Right::kAgentSpawn,
+                     [host](Context& ctx, const Json& args) { return Remove(host, ctx, args); }}, {PathUse::Whole(PathAccess::kWrite)}));
 }
 
 }  // namespace weft::venoms

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "core/agents/host_probe.h"
+#include "core/grants/grant_store.h"
 #include "core/store/store.h"
 #include "core/venoms/agent/agent_runner.h"
 #include "tests/core/venoms/venom_fixture.h"
@@ -240,6 +241,62 @@ TEST_F(AgentVenomTest, ACpuLimitThatFiresIsNamedInTheStatus) {
   Json done = WaitFor(a["id"], 30000);
   EXPECT_EQ(done.value("state", ""), "killed") << done.dump();
   EXPECT_EQ(done.value("limit", ""), "cpu_seconds") << done.dump();
+}
+
+TEST_F(AgentVenomTest, TheAgentGetsATokenForANarrowerGrantAndAnMcpConfig) {
+  Json a = Spawn({{"command", {"sh", "-c", "echo $WEFT_TOKEN; echo $WEFT_MCP_CONFIG"}},
+                  {"profile", "none"},
+                  {"grant", {{"tools", {"fs_read", "fs_list"}}, {"read_only", true}}}});
+  WaitFor(a["id"]);
+  std::string out = Logs(a["id"]);
+  std::string token = out.substr(0, out.find('\n'));
+  std::string config_path = out.substr(token.size() + 1, out.size() - token.size() - 2);
+  ASSERT_EQ(token.rfind("wg_", 0), 0u) << out;
+  grants::GrantStore grants(*store_);
+  auto grant = grants.Authenticate(token);
+  ASSERT_TRUE(grant.ok()) << grant.status();
+  EXPECT_EQ(grant->id, a.value("grant", ""));
+  EXPECT_TRUE(grant->read_only());
+  EXPECT_EQ(grant->tools, (std::vector<std::string>{"fs_read", "fs_list"}));
+  std::ifstream in(config_path);
+  Json config = Json::parse(in, nullptr, false);
+  ASSERT_TRUE(config.is_object()) << config_path;
+  const Json& server = config["mcpServers"]["weft"];
+  EXPECT_EQ(server.value("command", ""), weft_);
+  EXPECT_EQ(server["env"].value("WEFT_TOKEN", ""), token);
+  struct stat st {};
+  ASSERT_EQ(::stat(config_path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // Removing the agent revokes its grant.
+  Data("remove", {{"id", a["id"]}});
+  auto after = grants.Get(grant->id);
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->revoked_at.has_value());
+}
+
+TEST_F(AgentVenomTest, TheAgentCallsBackIntoWeftWithItsTokenAndOnlyItsGrantApplies) {
+  // The agent runs the MCP server its config names (as its client would)
+  // and asks for one allowed and one denied tool.
+  tmp_.WriteFile("ws/requests.jsonl",
+                 R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+                 R"("capabilities":{},"clientInfo":{"name":"agent","version":"1"}}})" "\n"
+                 R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n"
+                 R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"fs_read",)"
+                 R"("arguments":{"path":"hello.txt"}}})" "\n"
+                 R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"fs_write",)"
+                 R"("arguments":{"path":"x.txt","content":"no"}}})" "\n");
+  std::string script =
+      "set -e; c=$WEFT_MCP_CONFIG; "
+      "exec \"$0\" serve --stdio --token-env --log-level error --workspace \"$1\" --state \"$2\" < requests.jsonl";
+  Json a = Spawn({{"command", {"sh", "-c", script, weft_, ws_dir_, tmp_.Join("state")}},
+                  {"profile", "none"},
+                  {"grant", {{"tools", {"fs_read"}}}}});
+  WaitFor(a["id"], 30000);
+  std::string out = Logs(a["id"]);
+  EXPECT_NE(out.find("hi\\n"), std::string::npos) << out;  // fs_read's text, JSON-escaped
+  EXPECT_NE(out.find("permission_denied"), std::string::npos) << out;
+  struct stat st {};
+  EXPECT_NE(::stat((ws_dir_ + "/x.txt").c_str(), &st), 0) << "the denied write happened";
 }
 
 TEST_F(AgentVenomTest, OpsOnAnUnknownAgentSaySo) {
