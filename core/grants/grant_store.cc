@@ -15,27 +15,11 @@ constexpr std::string_view kSelectGrant =
     "SELECT id, parent_id, subject, tools, deny_tools, read_paths, write_paths, max_calls, max_spawns, calls, "
     "spawns, created_at, expires_at, revoked_at FROM grants ";
 
-// The grant `id` and its ancestors, nearest first, with what Check and the
-// charges need. ?1 is the grant's id.
-constexpr std::string_view kChain = R"sql(
-WITH RECURSIVE chain(id, parent_id, depth) AS (
-  SELECT id, parent_id, 0 FROM grants WHERE id = ?1
-  UNION ALL
-  SELECT g.id, g.parent_id, c.depth + 1 FROM grants g JOIN chain c ON g.id = c.parent_id WHERE c.depth < 1000
-)
-SELECT g.id, g.expires_at, g.revoked_at, g.calls, g.max_calls, g.spawns, g.max_spawns
-FROM chain c JOIN grants g ON g.id = c.id ORDER BY c.depth
-)sql";
-
-struct ChainLink {
-  std::string id;
-  std::optional<int64_t> expires_at;
-  std::optional<int64_t> revoked_at;
-  int64_t calls = 0;
-  std::optional<int64_t> max_calls;
-  int64_t spawns = 0;
-  std::optional<int64_t> max_spawns;
-};
+// One link of a grant's chain: what Check and the charges need. ?1 is its id.
+constexpr std::string_view kLink =
+    "SELECT id, parent_id, expires_at, revoked_at, calls, max_calls, spawns, max_spawns FROM grants WHERE id = ?1";
+// Derivation is at most this deep; a deeper chain is a cycle made by hand.
+constexpr size_t kMaxChain = 1000;
 
 std::string TokenHash(std::string_view token) { return HexDigest(Sha256Of(token)); }
 
@@ -85,22 +69,9 @@ Result<Grant> ReadGrantWhere(store::sql::Connection& db, std::string_view column
   return RowToGrant(st);
 }
 
-Result<std::vector<ChainLink>> ReadChain(store::sql::Connection& db, std::string_view id) {
-  WEFT_ASSIGN_OR_RETURN(store::sql::Statement st, db.Prepare(kChain));
-  st.Bind(1, id);
-  std::vector<ChainLink> chain;
-  while (true) {
-    WEFT_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    chain.push_back(ChainLink{st.Text(0), st.OptionalInt(1), st.OptionalInt(2), st.Int(3), st.OptionalInt(4),
-                              st.Int(5), st.OptionalInt(6)});
-  }
-  if (chain.empty()) return UnknownGrant(id);
-  return chain;
-}
-
 // The denial of the nearest link that is revoked or expired at `now`.
-Status ChainLive(const std::vector<ChainLink>& chain, int64_t now) {
+template <typename Link>
+Status ChainLive(const std::vector<Link>& chain, int64_t now) {
   for (size_t i = 0; i < chain.size(); ++i) {
     Grant g;
     g.id = chain[i].id;
@@ -116,23 +87,63 @@ Status ChainLive(const std::vector<ChainLink>& chain, int64_t now) {
   return Status::Ok();
 }
 
-// Adds `count` to `column` (a constant of this file) of the grant and its ancestors.
-Status AddAlongChain(store::sql::Connection& db, std::string_view id, const char* column, int64_t count) {
-  WEFT_ASSIGN_OR_RETURN(
-      store::sql::Statement st,
-      db.Prepare(StrCat({"WITH RECURSIVE chain(id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM grants "
-                         "WHERE id = ?1 UNION ALL SELECT g.id, g.parent_id, c.depth + 1 FROM grants g JOIN chain c "
-                         "ON g.id = c.parent_id WHERE c.depth < 1000) UPDATE grants SET ", column, " = ", column,
-                         " + ?2 WHERE id IN (SELECT id FROM chain)"})));
-  st.Bind(1, id).Bind(2, count);
-  return st.Run();
-}
-
 std::string JsonArray(const std::vector<std::string>& items) { return Json(items).dump(); }
 
 }  // namespace
 
 GrantStore::GrantStore(store::Store& store) : store_(store) {}
+
+GrantStore::~GrantStore() = default;
+
+Result<store::sql::Statement*> GrantStore::Cached(store::sql::Connection& db, CachedStatement which) {
+  static constexpr std::string_view kSql[] = {kLink, "UPDATE grants SET calls = calls + ?2 WHERE id = ?1",
+                                              "UPDATE grants SET spawns = spawns + ?2 WHERE id = ?1"};
+  std::unique_ptr<store::sql::Statement>& slot = statements_[static_cast<int>(which)];
+  if (slot == nullptr) {
+    WEFT_ASSIGN_OR_RETURN(store::sql::Statement st, db.Prepare(kSql[static_cast<int>(which)]));
+    slot = std::make_unique<store::sql::Statement>(std::move(st));
+  }
+  return slot.get();
+}
+
+Result<std::vector<GrantStore::Link>> GrantStore::ReadChain(store::sql::Connection& db, std::string_view id) {
+  WEFT_ASSIGN_OR_RETURN(store::sql::Statement * st, Cached(db, CachedStatement::kLink));
+  std::vector<Link> chain;
+  std::string next(id);
+  while (!next.empty()) {
+    if (chain.size() == kMaxChain) {
+      return Status::FailedPrecondition(StrCat({"weft.db: grant ", id, " has ancestors more than ",
+                                                std::to_string(kMaxChain), " deep; the rows were changed by hand"}));
+    }
+    st->Bind(1, next);
+    Result<bool> row = st->Step();
+    if (row.ok() && *row) {
+      chain.push_back(Link{st->Text(0), st->Text(1), st->OptionalInt(2), st->OptionalInt(3), st->Int(4),
+                           st->OptionalInt(5), st->Int(6), st->OptionalInt(7)});
+    }
+    WEFT_RETURN_IF_ERROR(st->Reset());
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      if (chain.empty()) return UnknownGrant(id);
+      return Status::FailedPrecondition(StrCat({"weft.db: grant ", chain.back().id, " names a parent, ", next,
+                                                ", that does not exist; the rows were changed by hand"}));
+    }
+    next = chain.back().parent_id;
+  }
+  return chain;
+}
+
+Status GrantStore::AddAlong(store::sql::Connection& db, const std::vector<Link>& chain, bool spawns, int64_t count) {
+  WEFT_ASSIGN_OR_RETURN(store::sql::Statement * st,
+                        Cached(db, spawns ? CachedStatement::kAddSpawns : CachedStatement::kAddCalls));
+  for (const Link& link : chain) {
+    st->Bind(1, link.id).Bind(2, count);
+    Status s = st->Run();
+    WEFT_RETURN_IF_ERROR(st->Reset());
+    WEFT_RETURN_IF_ERROR(s);
+  }
+  return Status::Ok();
+}
 
 Result<GrantStore::Issued> GrantStore::Insert(Grant grant) {
   Issued issued;
@@ -143,7 +154,7 @@ Result<GrantStore::Issued> GrantStore::Insert(Grant grant) {
     if (!grant.parent_id.empty()) {
       // Derived grants are checked again inside the transaction that adds
       // them: a revocation racing the derivation wins.
-      WEFT_ASSIGN_OR_RETURN(std::vector<ChainLink> chain, ReadChain(db, grant.parent_id));
+      WEFT_ASSIGN_OR_RETURN(std::vector<Link> chain, ReadChain(db, grant.parent_id));
       WEFT_RETURN_IF_ERROR(ChainLive(chain, grant.created_at));
     }
     WEFT_ASSIGN_OR_RETURN(
@@ -225,7 +236,7 @@ Result<std::vector<Grant>> GrantStore::List(bool ended) {
 Status GrantStore::Check(std::string_view id) {
   int64_t now = store_.Now();
   return store_.Read([&](store::sql::Connection& db) -> Status {
-    WEFT_ASSIGN_OR_RETURN(std::vector<ChainLink> chain, ReadChain(db, id));
+    WEFT_ASSIGN_OR_RETURN(std::vector<Link> chain, ReadChain(db, id));
     return ChainLive(chain, now);
   });
 }
@@ -233,10 +244,10 @@ Status GrantStore::Check(std::string_view id) {
 Status GrantStore::Charge(std::string_view id, bool spawn) {
   int64_t now = store_.Now();
   return store_.Write([&](store::sql::Connection& db) -> Status {
-    WEFT_ASSIGN_OR_RETURN(std::vector<ChainLink> chain, ReadChain(db, id));
+    WEFT_ASSIGN_OR_RETURN(std::vector<Link> chain, ReadChain(db, id));
     WEFT_RETURN_IF_ERROR(ChainLive(chain, now));
     for (size_t i = 0; i < chain.size(); ++i) {
-      const ChainLink& link = chain[i];
+      const Link& link = chain[i];
       const std::optional<int64_t>& max = spawn ? link.max_spawns : link.max_calls;
       int64_t used = spawn ? link.spawns : link.calls;
       if (max && used >= *max) {
@@ -247,7 +258,7 @@ Status GrantStore::Charge(std::string_view id, bool spawn) {
                                     "; ask whoever gave it for a grant with a larger budget"}));
       }
     }
-    return AddAlongChain(db, id, spawn ? "spawns" : "calls", 1);
+    return AddAlong(db, chain, spawn, 1);
   });
 }
 
@@ -258,7 +269,10 @@ Status GrantStore::ChargeSpawn(std::string_view id) { return Charge(id, true); }
 Status GrantStore::AddCalls(const std::vector<std::pair<std::string, int64_t>>& counts) {
   if (counts.empty()) return Status::Ok();
   return store_.Write([&](store::sql::Connection& db) -> Status {
-    for (const auto& [id, count] : counts) WEFT_RETURN_IF_ERROR(AddAlongChain(db, id, "calls", count));
+    for (const auto& [id, count] : counts) {
+      WEFT_ASSIGN_OR_RETURN(std::vector<Link> chain, ReadChain(db, id));
+      WEFT_RETURN_IF_ERROR(AddAlong(db, chain, /*spawns=*/false, count));
+    }
     return Status::Ok();
   });
 }

@@ -4,6 +4,8 @@
 // (docs/grants.md).
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +13,10 @@
 #include "core/base/result.h"
 #include "core/grants/grant.h"
 #include "core/store/store.h"
+
+namespace weft::store::sql {
+class Statement;
+}  // namespace weft::store::sql
 
 namespace weft::grants {
 
@@ -21,6 +27,9 @@ namespace weft::grants {
 class GrantStore {
  public:
   explicit GrantStore(store::Store& store);
+  ~GrantStore();
+  GrantStore(const GrantStore&) = delete;
+  GrantStore& operator=(const GrantStore&) = delete;
 
   struct Issued {
     Grant grant;
@@ -76,6 +85,26 @@ class GrantStore {
   Status End(std::string_view id);
 
  private:
+  // One grant of a chain, as checks and charges read it.
+  struct Link {
+    std::string id;
+    std::string parent_id;
+    std::optional<int64_t> expires_at;
+    std::optional<int64_t> revoked_at;
+    int64_t calls = 0;
+    std::optional<int64_t> max_calls;
+    int64_t spawns = 0;
+    std::optional<int64_t> max_spawns;
+  };
+  // Statements run on every call, prepared once (a prepare costs more than
+  // the lookup itself). Used only inside Store::Read/Write, under its lock.
+  enum class CachedStatement { kLink, kAddCalls, kAddSpawns };
+  Result<store::sql::Statement*> Cached(store::sql::Connection& db, CachedStatement which);
+  // The grant `id` and its ancestors, nearest first.
+  Result<std::vector<Link>> ReadChain(store::sql::Connection& db, std::string_view id);
+  // Adds `count` calls (or spawns) to every grant of `chain`.
+  Status AddAlong(store::sql::Connection& db, const std::vector<Link>& chain, bool spawns, int64_t count);
+
   Result<Issued> Insert(Grant grant);
   Status Charge(std::string_view id, bool spawn);
   // Sets `column` (a constant of this file) to now on the grant and its
@@ -83,6 +112,7 @@ class GrantStore {
   Status StampSubtree(std::string_view id, const char* column);
 
   store::Store& store_;
+  std::unique_ptr<store::sql::Statement> statements_[3];  // by CachedStatement; under the Store's lock
 };
 
 }  // namespace weft::grants

@@ -151,19 +151,33 @@ Status Connection::Exec(const char* sql) {
   return Status(CodeFor(rc), StrCat({Prefix(db_.get()), "`", head, "` failed: ", text, Hint(rc)}));
 }
 
+Status Connection::Run(TxStatement which) {
+  static constexpr std::string_view kSql[] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+  std::unique_ptr<Statement>& st = tx_[static_cast<int>(which)];
+  if (st == nullptr) {
+    WEFT_ASSIGN_OR_RETURN(Statement prepared, Prepare(kSql[static_cast<int>(which)]));
+    st = std::make_unique<Statement>(std::move(prepared));
+  }
+  Status s = st->Run();
+  // Reset even after a failure, so the statement holds nothing open; the
+  // failure itself is what Run reported.
+  (void)st->Reset();
+  return s;
+}
+
 Result<Transaction> Transaction::Immediate(Connection& db) {
-  WEFT_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  WEFT_RETURN_IF_ERROR(db.Run(Connection::TxStatement::kBeginImmediate));
   return Transaction(&db);
 }
 
 Result<Transaction> Transaction::Deferred(Connection& db) {
-  WEFT_RETURN_IF_ERROR(db.Exec("BEGIN"));
+  WEFT_RETURN_IF_ERROR(db.Run(Connection::TxStatement::kBegin));
   return Transaction(&db);
 }
 
 Transaction::~Transaction() {
   if (db_ == nullptr) return;
-  Status s = db_->Exec("ROLLBACK");
+  Status s = db_->Run(Connection::TxStatement::kRollback);
   if (!s.ok()) {
     WEFT_LOG(kWarning) << "cannot roll back: " << s;
   }
@@ -171,10 +185,10 @@ Transaction::~Transaction() {
 
 Status Transaction::Commit() {
   Connection* db = std::exchange(db_, nullptr);
-  Status s = db->Exec("COMMIT");
+  Status s = db->Run(Connection::TxStatement::kCommit);
   // A failed COMMIT (SQLITE_BUSY cannot happen after BEGIN IMMEDIATE, but
   // I/O errors can) leaves the transaction open: roll it back.
-  if (!s.ok() && !sqlite3_get_autocommit(db->get())) (void)db->Exec("ROLLBACK");
+  if (!s.ok() && !sqlite3_get_autocommit(db->get())) (void)db->Run(Connection::TxStatement::kRollback);
   return s;
 }
 

@@ -72,12 +72,20 @@ class Connection {
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t Changes() const { return sqlite3_changes64(db_.get()); }
 
+  // The statements that open and close transactions, prepared once per
+  // connection: every Store::Read and Write runs two, and parsing them
+  // anew each time cost more than a short read itself.
+  enum class TxStatement { kBegin, kBeginImmediate, kCommit, kRollback };
+  Status Run(TxStatement which);
+
  private:
   struct Close {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
   };
   explicit Connection(sqlite3* db) : db_(db) {}
   std::unique_ptr<sqlite3, Close> db_;
+  // Prepared on first use; finalized before db_ closes (declared after it).
+  std::unique_ptr<Statement> tx_[4];
 };
 
 // A transaction rolled back on destruction unless committed. Writers use
