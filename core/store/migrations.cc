@@ -30,6 +30,80 @@ CREATE TABLE binds (
   PRIMARY KEY (workspace_id, path)
 );
 )sql"},
+    {2, "grants and the audit log",
+     R"sql(
+CREATE TABLE grants (
+  id          TEXT PRIMARY KEY NOT NULL,      -- "gr_" + 16 lowercase hex
+  parent_id   TEXT REFERENCES grants(id),     -- NULL for a root grant
+  subject     TEXT NOT NULL,                  -- who holds it: a session, an agent, a mount
+  token_hash  TEXT UNIQUE,                    -- SHA-256 (hex) of the bearer token; NULL when none
+  tools       TEXT NOT NULL,                  -- JSON array of tool globs allowed
+  deny_tools  TEXT NOT NULL,                  -- JSON array of tool globs denied
+  read_paths  TEXT NOT NULL,                  -- JSON array of canonical namespace path prefixes
+  write_paths TEXT NOT NULL,                  -- JSON array, each within a read path
+  max_calls   INTEGER,                        -- NULL: unlimited
+  max_spawns  INTEGER,                        -- NULL: unlimited
+  calls       INTEGER NOT NULL DEFAULT 0,     -- tool calls charged so far
+  spawns      INTEGER NOT NULL DEFAULT 0,     -- spawns charged so far
+  created_at  INTEGER NOT NULL,               -- unix seconds
+  expires_at  INTEGER,                        -- unix seconds; NULL: never
+  revoked_at  INTEGER                         -- unix seconds; NULL: live
+);
+CREATE INDEX grants_by_parent ON grants(parent_id);
+CREATE TABLE audit (
+  id          INTEGER PRIMARY KEY,            -- increasing: `weft audit --follow` resumes after the last it showed
+  at          INTEGER NOT NULL,               -- when the call arrived, unix milliseconds
+  grant_id    TEXT,                           -- the grant it ran under; NULL: an unrestricted in-process caller
+  subject     TEXT NOT NULL,                  -- the session or mount that made it
+  tool        TEXT NOT NULL,                  -- the tool name as the caller gave it
+  args_sha256 TEXT NOT NULL,                  -- SHA-256 (hex) of the arguments' canonical JSON; never the arguments
+  decision    TEXT NOT NULL,                  -- 'allowed' or 'denied'
+  code        TEXT,                           -- the denial code when denied
+  reason      TEXT,                           -- the denial's reason when denied
+  outcome     TEXT NOT NULL,                  -- 'ok', 'tool_error', 'protocol_error', 'cancelled', 'input_required'
+  error_code  INTEGER,                        -- the JSON-RPC error code of a protocol_error
+  duration_us INTEGER NOT NULL                -- from arrival to answer
+);
+CREATE INDEX audit_by_grant ON audit(grant_id, id);
+)sql"},
+    {3, "agents and their event log",
+     R"sql(
+CREATE TABLE agents (
+  id           TEXT PRIMARY KEY NOT NULL,  -- "ag_" + 12 lowercase hex
+  name         TEXT NOT NULL,              -- a label; the program's base name unless given
+  workspace_id TEXT NOT NULL,              -- the workspace it works in (kept after the workspace goes)
+  command      TEXT NOT NULL,              -- JSON array: argv
+  cwd          TEXT NOT NULL,              -- namespace path of its working directory
+  host_cwd     TEXT NOT NULL,              -- that directory on the host (through the mount when one was up)
+  profile      TEXT NOT NULL,              -- confinement asked for: none | workspace | strict
+  confinement  TEXT NOT NULL DEFAULT '{}', -- JSON: what applied (profile, dropped, limits, landlock_abi)
+  limits       TEXT NOT NULL DEFAULT '{}', -- JSON: the limits asked for
+  grant_id     TEXT NOT NULL DEFAULT '',   -- the grant handed down ('' when none)
+  home_dir     TEXT NOT NULL,              -- host path of its durable home
+  log_dir      TEXT NOT NULL,              -- host path of its log segments
+  state        TEXT NOT NULL,              -- starting | running | exited | failed | killed | timed_out | lost
+  runner_pid   INTEGER NOT NULL DEFAULT 0, -- the weft process supervising it
+  runner_start INTEGER NOT NULL DEFAULT 0, -- its start time in clock ticks since boot (pid reuse check)
+  pid          INTEGER NOT NULL DEFAULT 0, -- the agent's top process
+  pid_start    INTEGER NOT NULL DEFAULT 0,
+  exit_code    INTEGER,                    -- NULL unless it exited
+  exit_signal  INTEGER,                    -- NULL unless a signal ended it
+  limit_hit    TEXT NOT NULL DEFAULT '',   -- the limit that stopped it ('' when none)
+  error        TEXT NOT NULL DEFAULT '',   -- why it failed or was lost
+  created_ms   INTEGER NOT NULL,           -- unix milliseconds
+  started_ms   INTEGER NOT NULL DEFAULT 0,
+  ended_ms     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX agents_by_state ON agents(state);
+CREATE TABLE agent_events (
+  seq      INTEGER PRIMARY KEY AUTOINCREMENT,  -- append-only, increasing across agents
+  agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+  at_ms    INTEGER NOT NULL,
+  kind     TEXT NOT NULL,                      -- created, started, signal, stopping, exited, failed, killed, …
+  detail   TEXT NOT NULL
+);
+CREATE INDEX agent_events_by_agent ON agent_events(agent_id, seq);
+)sql"},
 };
 
 constexpr const char* kCreateMigrationsTable = R"sql(

@@ -88,6 +88,14 @@ Statement& Statement::Bind(int index, int64_t value) {
   return *this;
 }
 
+Statement& Statement::Bind(int index, const std::optional<int64_t>& value) {
+  if (value) return Bind(index, *value);
+  if (!bind_status_.ok()) return *this;
+  int rc = sqlite3_bind_null(stmt_.get(), index);
+  if (rc != SQLITE_OK) bind_status_ = Error(db_, rc, StrCat({"cannot bind parameter ", std::to_string(index)}));
+  return *this;
+}
+
 Result<bool> Statement::Step() {
   if (!bind_status_.ok()) return bind_status_;
   int rc = sqlite3_step(stmt_.get());
@@ -103,6 +111,12 @@ Status Statement::Run() {
   }
 }
 
+Status Statement::Reset() {
+  int rc = sqlite3_reset(stmt_.get());
+  if (rc != SQLITE_OK) return Error(db_, rc, "cannot reset a statement");
+  return Status::Ok();
+}
+
 std::string Statement::Text(int column) const {
   const unsigned char* text = sqlite3_column_text(stmt_.get(), column);
   if (text == nullptr) return "";
@@ -110,6 +124,11 @@ std::string Statement::Text(int column) const {
 }
 
 int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
+
+std::optional<int64_t> Statement::OptionalInt(int column) const {
+  if (sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL) return std::nullopt;
+  return Int(column);
+}
 
 Result<Connection> Connection::Open(const std::string& path) {
   sqlite3* db = nullptr;
@@ -132,19 +151,33 @@ Status Connection::Exec(const char* sql) {
   return Status(CodeFor(rc), StrCat({Prefix(db_.get()), "`", head, "` failed: ", text, Hint(rc)}));
 }
 
+Status Connection::Run(TxStatement which) {
+  static constexpr std::string_view kSql[] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+  std::unique_ptr<Statement>& st = tx_[static_cast<int>(which)];
+  if (st == nullptr) {
+    WEFT_ASSIGN_OR_RETURN(Statement prepared, Prepare(kSql[static_cast<int>(which)]));
+    st = std::make_unique<Statement>(std::move(prepared));
+  }
+  Status s = st->Run();
+  // Reset even after a failure, so the statement holds nothing open; the
+  // failure itself is what Run reported.
+  (void)st->Reset();
+  return s;
+}
+
 Result<Transaction> Transaction::Immediate(Connection& db) {
-  WEFT_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  WEFT_RETURN_IF_ERROR(db.Run(Connection::TxStatement::kBeginImmediate));
   return Transaction(&db);
 }
 
 Result<Transaction> Transaction::Deferred(Connection& db) {
-  WEFT_RETURN_IF_ERROR(db.Exec("BEGIN"));
+  WEFT_RETURN_IF_ERROR(db.Run(Connection::TxStatement::kBegin));
   return Transaction(&db);
 }
 
 Transaction::~Transaction() {
   if (db_ == nullptr) return;
-  Status s = db_->Exec("ROLLBACK");
+  Status s = db_->Run(Connection::TxStatement::kRollback);
   if (!s.ok()) {
     WEFT_LOG(kWarning) << "cannot roll back: " << s;
   }
@@ -152,10 +185,10 @@ Transaction::~Transaction() {
 
 Status Transaction::Commit() {
   Connection* db = std::exchange(db_, nullptr);
-  Status s = db->Exec("COMMIT");
+  Status s = db->Run(Connection::TxStatement::kCommit);
   // A failed COMMIT (SQLITE_BUSY cannot happen after BEGIN IMMEDIATE, but
   // I/O errors can) leaves the transaction open: roll it back.
-  if (!s.ok() && !sqlite3_get_autocommit(db->get())) (void)db->Exec("ROLLBACK");
+  if (!s.ok() && !sqlite3_get_autocommit(db->get())) (void)db->Run(Connection::TxStatement::kRollback);
   return s;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,13 +31,20 @@ class Statement {
 
   Statement& Bind(int index, std::string_view text);
   Statement& Bind(int index, int64_t value);
+  // NULL when `value` is empty.
+  Statement& Bind(int index, const std::optional<int64_t>& value);
   // Steps once: true with a row ready to read, false when done.
   Result<bool> Step();
   // Steps to the end, ignoring rows (INSERT/UPDATE/DELETE).
   Status Run();
+  // Ready to run again: the bound values stay until bound anew.
+  Status Reset();
 
   std::string Text(int column) const;
   int64_t Int(int column) const;
+  bool IsNull(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }
+  // nullopt for NULL.
+  std::optional<int64_t> OptionalInt(int column) const;
 
  private:
   struct Finalize {
@@ -64,12 +72,20 @@ class Connection {
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t Changes() const { return sqlite3_changes64(db_.get()); }
 
+  // The statements that open and close transactions, prepared once per
+  // connection: every Store::Read and Write runs two, and parsing them
+  // anew each time cost more than a short read itself.
+  enum class TxStatement { kBegin, kBeginImmediate, kCommit, kRollback };
+  Status Run(TxStatement which);
+
  private:
   struct Close {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
   };
   explicit Connection(sqlite3* db) : db_(db) {}
   std::unique_ptr<sqlite3, Close> db_;
+  // Prepared on first use; finalized before db_ closes (declared after it).
+  std::unique_ptr<Statement> tx_[4];
 };
 
 // A transaction rolled back on destruction unless committed. Writers use

@@ -92,6 +92,7 @@ class Store {
   Status Read(const std::function<Status(sql::Connection&)>& fn) const;
   // Unix seconds by the Store's clock.
   int64_t Now() const { return NowSeconds(); }
+  const Clock& clock() const { return clock_; }
 
  private:
   Store(std::string path, std::unique_ptr<sql::Connection> db, const Clock& clock, int version);

@@ -1,6 +1,7 @@
 // The built-in venoms.
 #include "core/venoms/builtin.h"
 
+#include "core/venoms/agent/agent_venom.h"
 #include "core/venoms/fs/fs_venom.h"
 #include "core/venoms/git/git_venom.h"
 #include "core/venoms/search/search_venom.h"
@@ -19,12 +20,14 @@ bool AnyReadOnly(const ns::Workspaces& workspaces) {
 
 }  // namespace
 
-void RegisterBuiltinVenoms(Registry& registry, const ns::Workspaces& workspaces, HostedMounts* mounts) {
+void RegisterBuiltinVenoms(Registry& registry, const ns::Workspaces& workspaces, HostedMounts* mounts,
+                           agent::AgentHost* agents) {
   RegisterFsVenom(registry, workspaces);
   RegisterSearchVenom(registry, workspaces);
   if (!AnyReadOnly(workspaces)) RegisterTerminalVenom(registry, workspaces);
   RegisterGitVenom(registry, workspaces);
   RegisterWorkspaceVenom(registry, workspaces, mounts);
+  RegisterAgentVenom(registry, workspaces, agents);
 }
 
 }  // namespace weft::venoms

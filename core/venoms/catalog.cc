@@ -18,7 +18,21 @@ std::string Hints(const OpSpec& spec) {
   std::string out = a.read_only ? "read-only" : (a.destructive ? "changes files, destructive" : "changes files");
   if (a.idempotent) out += " · idempotent";
   if (a.open_world) out += " · open world";
-  return StrCat({out, " · right `", RightName(spec.right), "`"});
+  out = StrCat({out, " · right `", RightName(spec.right), "`"});
+  // The paths a grant must cover (docs/grants.md).
+  std::string uses;
+  for (const PathUse& use : spec.paths) {
+    std::string what = use.access == PathAccess::kWrite ? "writes " : "reads ";
+    if (use.arg.empty()) {
+      what += use.fallback == "/" ? "the whole workspace" : StrCat({"`", use.fallback, "`"});
+    } else {
+      what += StrCat({"`", use.arg, "`"});
+      if (!use.fallback.empty()) what += StrCat({" (default `", use.fallback, "`)"});
+    }
+    uses += StrCat({uses.empty() ? "" : ", ", what});
+  }
+  if (!uses.empty()) out += StrCat({" · grants: ", uses});
+  return out;
 }
 
 // "string", "integer ≥ 1", "array of string", "\"a\" | \"b\"", …

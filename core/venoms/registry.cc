@@ -21,6 +21,40 @@ bool ValidName(std::string_view name, bool allow_underscore) {
   return name.back() != '_';
 }
 
+// The input schema's property `name` holds a path (string) or paths (array of strings).
+bool IsPathProperty(const Json& input_schema, const std::string& name) {
+  auto props = input_schema.find("properties");
+  if (props == input_schema.end() || !props->is_object()) return false;
+  auto prop = props->find(name);
+  if (prop == props->end() || !prop->is_object()) return false;
+  std::string type = prop->value("type", "");
+  if (type == "string") return true;
+  if (type != "array") return false;
+  auto items = prop->find("items");
+  return items != prop->end() && items->is_object() && items->value("type", "") == "string";
+}
+
+Status CheckPathUses(const std::string& name, const OpSpec& spec, const Json& input_schema) {
+  bool writes = false;
+  for (const PathUse& use : spec.paths) {
+    if (use.arg.empty() && use.fallback.empty()) {
+      return Status::InvalidArgument(StrCat({name, ": a path use needs an argument or a fixed path"}));
+    }
+    if (!use.arg.empty() && !IsPathProperty(input_schema, use.arg)) {
+      return Status::InvalidArgument(StrCat({name, ": path use \"", use.arg, "\" is not a string or string-array "
+                                             "property of the input schema"}));
+    }
+    writes = writes || use.access == PathAccess::kWrite;
+  }
+  bool needs_write = spec.right == Right::kFsWrite || spec.right == Right::kGitWrite || spec.right == Right::kExec ||
+                     spec.right == Right::kAgentSpawn;
+  if (needs_write && !writes) {
+    return Status::InvalidArgument(StrCat({name, ": its right ", RightName(spec.right),
+                                           " needs a kWrite path use (what a grant must be able to write)"}));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string_view RightName(Right right) {
@@ -35,6 +69,8 @@ std::string_view RightName(Right right) {
   }
   return "admin";
 }
+
+bool IsReadRight(Right right) { return right == Right::kFsRead || right == Right::kGitRead; }
 
 Reply Reply::WithText(Json data, std::string text) {
   Reply r;
@@ -72,6 +108,7 @@ Status Registry::Add(OpSpec spec) {
   if (!HasObjectRoot(op->output->document())) {
     return Status::InvalidArgument(StrCat({name, ": the output schema needs \"type\":\"object\" at its root"}));
   }
+  WEFT_RETURN_IF_ERROR(CheckPathUses(name, spec, op->input->document()));
   op->name = std::move(name);
   op->spec = std::move(spec);
   ops_.push_back(std::move(op));

@@ -19,6 +19,10 @@ namespace weft::ns {
 class Workspaces;
 }  // namespace weft::ns
 
+namespace weft::grants {
+struct Grant;
+}  // namespace weft::grants
+
 namespace weft::venoms {
 
 // Behaviour hints clients auto-approve on: state them truthfully.
@@ -33,6 +37,30 @@ struct Annotations {
 enum class Right { kFsRead, kFsWrite, kExec, kGitRead, kGitWrite, kAgentSpawn, kAdmin };
 // "fs.read", "fs.write", "exec", "git.read", "git.write", "agent.spawn", "admin".
 std::string_view RightName(Right right);
+// fs.read and git.read: the rights a read-only grant passes.
+bool IsReadRight(Right right);
+
+// A namespace path an op acts on, declared with the op so that grants check
+// every call against their path rules from the declaration, never by
+// guessing from argument names (docs/grants.md, "Paths").
+enum class PathAccess { kRead, kWrite };
+struct PathUse {
+  // The argument holding a workspace path (a string) or several (an array
+  // of strings), read the way the op reads it (Workspace::CanonicalPath).
+  // Empty: `fallback` is the path of every call.
+  std::string arg;
+  PathAccess access = PathAccess::kRead;
+  // The path used when `arg` is absent (the op's default: "/" for the
+  // workspace root); empty for none. With an empty `arg`, the path every
+  // call acts on: "/" for ops that reach the whole workspace (git finds
+  // its repository upward; a process can touch any file).
+  std::string fallback;
+
+  static PathUse Arg(std::string name, PathAccess access, std::string fallback = {}) {
+    return PathUse{std::move(name), access, std::move(fallback)};
+  }
+  static PathUse Whole(PathAccess access) { return PathUse{{}, access, "/"}; }
+};
 
 // What a handler knows of the call it serves and how it reports while it
 // runs. One per call, owned by the caller (the MCP session, a call file);
@@ -49,6 +77,12 @@ class Context {
   // the op was registered with (an MCP client's roots narrowed them);
   // nullptr means the registered ones. Ops pick through WorkspaceArg.
   virtual const ns::Workspaces* workspaces() const { return nullptr; }
+  // The grant the call runs under (its session's, its mount's), already
+  // checked against the op and its arguments: ops that hand out authority
+  // (agent_spawn derives the child's grant from it; workspace_mount mounts
+  // read-only without write on "/") consult it. nullptr: an unrestricted
+  // in-process caller (`weft call`, tests).
+  virtual const grants::Grant* grant() const { return nullptr; }
 };
 
 // A successful reply. `data` conforms to the op's output schema (MCP's
@@ -95,7 +129,17 @@ struct OpSpec {
   // Where a reply may legitimately be larger than a client's default limit
   // (MCP `_meta["anthropic/maxResultSizeChars"]`); 0 = the client's default.
   size_t max_result_chars = 0;
+  // The namespace paths a call reads or writes (grants check them). An op
+  // whose right is fs.write, git.write, exec or agent.spawn declares at
+  // least one kWrite use.
+  std::vector<PathUse> paths = {};
 };
+
+// `spec` with its path uses: for registrations written as one OpSpec{…}.
+inline OpSpec WithPaths(OpSpec spec, std::vector<PathUse> paths) {
+  spec.paths = std::move(paths);
+  return spec;
+}
 
 // A registered op with its compiled schemas (schemas/<venom>/<op>.input.json
 // and .output.json). Immutable.
@@ -112,8 +156,10 @@ class Registry {
  public:
   explicit Registry(const SchemaStore& schemas = SchemaStore::Builtin());
 
-  // Fails on a bad venom or op name, a duplicate, a missing handler, or a
-  // missing or malformed schema (both are required).
+  // Fails on a bad venom or op name, a duplicate, a missing handler, a
+  // missing or malformed schema (both are required), a path use naming an
+  // argument the input schema lacks (or one that is not a string or an
+  // array of strings), or a writing right with no kWrite path use.
   Status Add(OpSpec spec);
   // Like Add, but a failure is a programming error: logs it and aborts.
   void AddOrDie(OpSpec spec);

@@ -1,6 +1,7 @@
 // The call-file transaction: collect, parse, run once, serve by offset.
 #include "core/weftdir/call_session.h"
 
+#include <chrono>
 #include <exception>
 #include <utility>
 
@@ -14,12 +15,14 @@ namespace {
 // (a reader blocked on a file has nowhere to see them).
 class SessionContext : public venoms::Context {
  public:
-  explicit SessionContext(const CancellationToken& token) : token_(token) {}
+  SessionContext(const CancellationToken& token, const grants::Grant* grant) : token_(token), grant_(grant) {}
   const CancellationToken& cancellation() const override { return token_; }
   void Progress(double, std::optional<double>, const std::string&) override {}
+  const grants::Grant* grant() const override { return grant_; }
 
  private:
   const CancellationToken& token_;
+  const grants::Grant* grant_;
 };
 
 bool IsBlank(std::string_view text) {
@@ -88,14 +91,36 @@ class OpCallSession : public CallSession {
   void Cancel() override { token_.Cancel(); }
 
  private:
+  // Runs the call and, under a gate, reports how it ended.
   std::string Run(std::string_view request) const {
+    CallRecord record;
+    record.op = &op_;
+    record.arrived = std::chrono::system_clock::now();
+    auto start = std::chrono::steady_clock::now();
+    Json args;
+    std::string response = RunAdmitted(request, &args, &record);
+    if (options_.gate != nullptr) {
+      record.arguments = args.is_object() ? &args : nullptr;
+      record.cancelled = token_.cancelled();
+      record.duration =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+      options_.gate->Finished(record);
+    }
+    return response;
+  }
+
+  std::string RunAdmitted(std::string_view request, Json* args_out, CallRecord* record) const {
+    Json& args = *args_out;
+    record->protocol_error = kInvalidRequest;
     if (JsonNestingDepth(request, kMaxRequestDepth) > kMaxRequestDepth) {
       return ErrorResponse(kInvalidRequest, "invalid_request",
                            StrCat({"Invalid Request: JSON nested deeper than ", std::to_string(kMaxRequestDepth),
                                    " levels"}));
     }
-    Json args = IsBlank(request) ? Json::object() : Json::parse(request, nullptr, /*allow_exceptions=*/false);
+    args = IsBlank(request) ? Json::object() : Json::parse(request, nullptr, /*allow_exceptions=*/false);
+    record->protocol_error = kParseError;
     if (args.is_discarded()) return ErrorResponse(kParseError, "parse_error", "Parse error: " + ParseProblem(request));
+    record->protocol_error = kInvalidParams;
     if (args.is_null()) args = Json::object();  // as MCP takes "arguments": null
     if (!args.is_object()) {
       return ErrorResponse(kInvalidParams, "invalid_params",
@@ -106,19 +131,31 @@ class OpCallSession : public CallSession {
     if (!options_.workspace.empty() && !args.contains("workspace") && properties.contains("workspace")) {
       args["workspace"] = options_.workspace;
     }
+    record->protocol_error = 0;
+    if (options_.gate != nullptr) {
+      record->refusal = options_.gate->Admit(op_, args);
+      if (!record->refusal.ok()) return ToolErrorResponse(record->refusal);
+    }
+    record->admitted = true;
+    record->failed = true;
     if (token_.cancelled()) return ToolErrorResponse(Status::Cancelled("the call was cancelled before it ran"));
-    SessionContext ctx(token_);
+    SessionContext ctx(token_, options_.gate != nullptr ? options_.gate->grant() : nullptr);
     venoms::Registry::Stage stage = venoms::Registry::Stage::kArguments;
     try {
       Result<venoms::Reply> reply = registry_.Call(ctx, op_, args, &stage);
-      if (reply.ok()) return SuccessResponse(reply->data);
+      if (reply.ok()) {
+        record->failed = false;
+        return SuccessResponse(reply->data);
+      }
       if (stage == venoms::Registry::Stage::kReply) {
+        record->protocol_error = kInternalError;
         return ErrorResponse(kInternalError, "internal_error", "Internal error: " + reply.status().message());
       }
       return ToolErrorResponse(reply.status());
     } catch (const std::exception& e) {
       // As the MCP engine does: an exception escaping an op is a bug, answered
       // as an internal error rather than losing the process.
+      record->protocol_error = kInternalError;
       return ErrorResponse(kInternalError, "internal_error", StrCat({"Internal error: ", e.what()}));
     }
   }

@@ -11,6 +11,7 @@
 #include "core/base/json.h"
 #include "core/base/result.h"
 #include "core/venoms/registry.h"
+#include "core/weftdir/call_gate.h"
 #include "core/weftdir/synthetic.h"
 
 namespace weft::weftdir {
@@ -52,6 +53,8 @@ struct CallOptions {
   // workspace id is filled in: a call file answers for the workspace whose
   // /.weft holds it. Empty: the op's default (the first workspace).
   std::string workspace;
+  // The grant the calls run under (a mount's); null: unrestricted.
+  std::shared_ptr<CallGate> gate = nullptr;
 };
 
 // A CallSession that runs `op` through `registry.Call` (arguments and reply

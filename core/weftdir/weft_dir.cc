@@ -49,14 +49,15 @@ void AddCatalog(NodeTree& tree, const venoms::Registry& registry) {
   }
 }
 
-void AddCallFiles(NodeTree& tree, const ns::Workspace& workspace, const venoms::Registry& registry) {
+void AddCallFiles(NodeTree& tree, const ns::Workspace& workspace, const venoms::Registry& registry,
+                  const std::shared_ptr<CallGate>& gate) {
   uint64_t venoms_dir = tree.AddDirectory(kRootId, "venoms");
   std::map<std::string, uint64_t> dirs;
   for (const auto& op : registry.ops()) {
     const std::string& venom = op->spec.venom;
     if (!dirs.count(venom)) dirs[venom] = tree.AddDirectory(venoms_dir, venom);
     const venoms::Op* the_op = op.get();
-    CallOptions options{workspace.id()};
+    CallOptions options{workspace.id(), gate};
     tree.AddCallFile(dirs[venom], op->spec.op, [&registry, the_op, options] {
       return NewOpCallSession(registry, *the_op, options);
     });
@@ -91,13 +92,13 @@ Json WorkspaceJson(const ns::Workspace& workspace) {
 }
 
 std::unique_ptr<NodeTree> NewWeftDir(const ns::Workspace& workspace, const venoms::Registry& registry,
-                                     const Clock& clock) {
+                                     const Clock& clock, std::shared_ptr<CallGate> gate) {
   auto tree = std::make_unique<NodeTree>(clock);
   tree->AddFile(kRootId, "README.md", WeftReadme(workspace, registry));
   tree->AddGeneratedFile(kRootId, "workspace.json",
                          [&workspace]() -> Result<std::string> { return WorkspaceJson(workspace).dump(2) + "\n"; });
   AddCatalog(*tree, registry);
-  AddCallFiles(*tree, workspace, registry);
+  AddCallFiles(*tree, workspace, registry, gate);
   return tree;
 }
 

@@ -10,6 +10,7 @@
 #include "core/base/json.h"
 #include "core/ns/workspace.h"
 #include "core/venoms/registry.h"
+#include "core/weftdir/call_gate.h"
 #include "core/weftdir/node_tree.h"
 
 namespace weft::weftdir {
@@ -23,9 +24,11 @@ namespace weft::weftdir {
 //                                   the "workspace" argument to this one)
 // Later subtrees (agents/, catalog/nodes.json) join through NodeTree's
 // builders and DirectoryProvider. `workspace` and `registry` must outlive
-// the tree.
+// the tree. With `gate`, every call file's call runs under it (the
+// mount's grant: docs/grants.md).
 std::unique_ptr<NodeTree> NewWeftDir(const ns::Workspace& workspace, const venoms::Registry& registry,
-                                     const Clock& clock = SystemClock::Get());
+                                     const Clock& clock = SystemClock::Get(),
+                                     std::shared_ptr<CallGate> gate = nullptr);
 
 // README.md: for an agent — what the namespace is, what is bound where, how
 // to call an op (shell, Python, `weft call`), every venom op with its title,

@@ -13,6 +13,8 @@ class RequestVenomContext : public venoms::Context {
   RequestVenomContext(RequestContext& request, std::shared_ptr<const ns::Workspaces> scoped)
       : request_(request), scoped_(std::move(scoped)) {}
   const ns::Workspaces* workspaces() const override { return scoped_.get(); }
+  // The session's grant, which its gate has checked this call against.
+  const grants::Grant* grant() const override { return request_.grant(); }
   const CancellationToken& cancellation() const override { return request_.cancellation(); }
   void Progress(double progress, std::optional<double> total, const std::string& message) override {
     request_.Progress(progress, total, message);

@@ -202,6 +202,10 @@ Status WorkspaceResources::Register() {
 
 Result<WorkspaceResources::Target> WorkspaceResources::Parse(const std::string& uri,
                                                              const ns::Workspaces* within) const {
+  return ParseWorkspaceUri(within != nullptr ? *within : workspaces_, uri);
+}
+
+Result<WorkspaceTarget> ParseWorkspaceUri(const ns::Workspaces& workspaces, const std::string& uri) {
   std::string_view rest(uri);
   if (rest.substr(0, sizeof(kScheme) - 1) != kScheme) {
     return Status::NotFound(StrCat({"not a workspace URI: ", uri}));
@@ -211,11 +215,11 @@ Result<WorkspaceResources::Target> WorkspaceResources::Parse(const std::string& 
   std::string_view name = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
   WEFT_ASSIGN_OR_RETURN(std::string ws_name, DecodeUriPath(name));
-  ns::Workspace* ws = (within != nullptr ? *within : workspaces_).Find(ws_name);
+  ns::Workspace* ws = workspaces.Find(ws_name);
   if (ws == nullptr) return Status::NotFound(StrCat({"no workspace '", ws_name, "' (in ", uri, ")"}));
   WEFT_ASSIGN_OR_RETURN(std::string decoded, DecodeUriPath(path));
   WEFT_ASSIGN_OR_RETURN(std::string canonical, ws->CanonicalPath(decoded.empty() ? "/" : decoded));
-  return Target{ws, std::move(canonical)};
+  return WorkspaceTarget{ws, std::move(canonical)};
 }
 
 Result<Json> WorkspaceResources::Read(RequestContext& ctx, const std::string& uri) const {

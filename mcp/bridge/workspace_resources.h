@@ -25,6 +25,15 @@ Result<std::string> DecodeUriPath(std::string_view encoded);
 // "weft://<workspace name>/<path without its leading '/'>".
 std::string WorkspaceUri(const ns::Workspace& ws, std::string_view ns_path);
 
+// What a weft:// URI names: the workspace and its canonical namespace path.
+struct WorkspaceTarget {
+  const ns::Workspace* workspace = nullptr;
+  std::string path;
+};
+// kNotFound for another scheme or an unknown workspace; the workspace's
+// error for a path it cannot make canonical.
+Result<WorkspaceTarget> ParseWorkspaceUri(const ns::Workspaces& workspaces, const std::string& uri);
+
 // Registers and serves the resources; watches what clients subscribe to.
 // Thread-safe. `workspaces` and `resources` must outlive it.
 class WorkspaceResources {
@@ -43,10 +52,7 @@ class WorkspaceResources {
   Status Register();
 
   // What a URI names: the workspace and its canonical namespace path.
-  struct Target {
-    const ns::Workspace* workspace = nullptr;
-    std::string path;
-  };
+  using Target = WorkspaceTarget;
   // In `within` when given, else the served workspaces.
   Result<Target> Parse(const std::string& uri, const ns::Workspaces* within = nullptr) const;
 

@@ -7,15 +7,17 @@
 
 namespace weft::mcp {
 
-WorkspaceSurface::WorkspaceSurface(const ns::Workspaces& workspaces, bool host_mounts)
-    : workspaces_(workspaces), scopes_(workspaces) {
+WorkspaceSurface::WorkspaceSurface(const ns::Workspaces& workspaces, bool host_mounts,
+                                   venoms::agent::AgentHost* agents)
+    : workspaces_(workspaces), agents_(agents), scopes_(workspaces) {
   if (host_mounts) mounts_ = std::make_unique<venoms::HostedMounts>(venoms_);
+  if (agents_ != nullptr) agents_->set_mounts(mounts_.get());
 }
 
 WorkspaceSurface::~WorkspaceSurface() = default;
 
 Status WorkspaceSurface::Register(ToolRegistry& tools, ResourceRegistry& resources, PromptRegistry& prompts) {
-  venoms::RegisterBuiltinVenoms(venoms_, workspaces_, mounts_.get());
+  venoms::RegisterBuiltinVenoms(venoms_, workspaces_, mounts_.get(), agents_);
   WEFT_RETURN_IF_ERROR(AddVenomTools(venoms_, tools, &scopes_));
   resources_ = std::make_unique<WorkspaceResources>(workspaces_, resources, &scopes_);
   WEFT_RETURN_IF_ERROR(resources_->Register());

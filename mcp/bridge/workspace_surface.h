@@ -7,6 +7,7 @@
 
 #include "core/base/result.h"
 #include "core/ns/workspace.h"
+#include "core/venoms/agent/agent_host.h"
 #include "core/venoms/registry.h"
 #include "core/venoms/workspace/hosted_mounts.h"
 #include "mcp/bridge/client_roots.h"
@@ -22,15 +23,21 @@ class WorkspaceSurface {
   // `workspaces` and the registries passed to Register must outlive this.
   // With `host_mounts`, workspace_mount hosts FUSE mounts in this process
   // (weft serve); they are unmounted when the surface is destroyed.
-  explicit WorkspaceSurface(const ns::Workspaces& workspaces, bool host_mounts = false);
+  // `agents` (may be null; must outlive the surface) runs agent_spawn's
+  // agents; it learns of the hosted mounts.
+  explicit WorkspaceSurface(const ns::Workspaces& workspaces, bool host_mounts = false,
+                            venoms::agent::AgentHost* agents = nullptr);
   ~WorkspaceSurface();
 
   // Registers every venom, then their tools, the resources and the prompts.
   Status Register(ToolRegistry& tools, ResourceRegistry& resources, PromptRegistry& prompts);
   const venoms::Registry& venoms() const { return venoms_; }
+  // The mounts workspace_mount hosts here (null without host_mounts).
+  venoms::HostedMounts* mounts() { return mounts_.get(); }
 
  private:
   const ns::Workspaces& workspaces_;
+  venoms::agent::AgentHost* agents_;
   ClientRootScopes scopes_;
   venoms::Registry venoms_;
   // After venoms_: the mounts (and their call files) stop before the registry goes.

@@ -26,7 +26,22 @@ int RunMount(const std::vector<std::string>& args);
 // weft umount DIR [--lazy]
 int RunUmount(const std::vector<std::string>& args);
 
+// weft spawn [options] -- COMMAND [ARG…]
+int RunSpawn(const std::vector<std::string>& args);
+
+// weft agents [list | status ID | logs ID | wait ID | signal ID SIG | remove ID]
+int RunAgents(const std::vector<std::string>& args);
+
+// weft __agent-run --state DIR ID: the runner of one agent (agent_runner.h).
+int RunAgentRun(const std::vector<std::string>& args);
+
 // weft doctor [--json]
 int RunDoctor(const std::vector<std::string>& args);
+
+// weft grant create|derive PARENT|list|show ID|revoke ID [options]
+int RunGrant(const std::vector<std::string>& args);
+
+// weft audit [--last N] [--follow] [--grant ID] [--json] [--state DIR]
+int RunAudit(const std::vector<std::string>& args);
 
 }  // namespace weft::cli

@@ -19,15 +19,21 @@ constexpr const char kUsage[] =
     "  weft mount DIR [options]         mount this directory's workspace at DIR (FUSE)\n"
     "  weft umount DIR                  unmount it\n"
     "  weft call VENOM.OP [JSON | -]    call one venom op (e.g. fs.read) and print its JSON answer\n"
+    "  weft spawn [options] -- CMD…     start CMD as an agent in this directory's workspace\n"
+    "  weft agents [list|status|logs|wait|signal|remove]\n"
+    "                                   the agents and what they do\n"
     "  weft token                       print the bearer token HTTP clients need\n"
     "  weft doctor [--json]             what this host offers weft (FUSE, sandboxing, cgroups, tools)\n"
+    "  weft grant create [options]      make a capability token (also derive, list,\n"
+    "                                   show, revoke)\n"
+    "  weft audit [--follow]            print the audit log of tool calls\n"
     "  weft install claude-code [options]\n"
     "                                   add weft for this directory to Claude Code\n"
     "  weft install zed [options]       add weft for this directory to Zed's settings.json\n"
     "  weft --version                   print the version\n"
     "  weft --help                      print this help\n"
     "\n"
-    "Run 'weft serve --help', 'weft call --help', 'weft mount --help' or 'weft install --help' for their options.\n";
+    "Run 'weft <command> --help' (serve, call, mount, install, grant, audit) for their options.\n";
 
 }  // namespace
 
@@ -54,7 +60,12 @@ int main(int argc, char** argv) {
   if (cmd == "mount") return weft::cli::RunMount(rest);
   if (cmd == "umount") return weft::cli::RunUmount(rest);
   if (cmd == "call") return weft::cli::RunCall(rest);
+  if (cmd == "spawn") return weft::cli::RunSpawn(rest);
+  if (cmd == "agents") return weft::cli::RunAgents(rest);
+  if (cmd == "__agent-run") return weft::cli::RunAgentRun(rest);
   if (cmd == "doctor") return weft::cli::RunDoctor(rest);
+  if (cmd == "grant") return weft::cli::RunGrant(rest);
+  if (cmd == "audit") return weft::cli::RunAudit(rest);
   std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

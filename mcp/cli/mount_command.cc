@@ -31,6 +31,7 @@
 #include "core/weftdir/weft_dir.h"
 #include "mcp/cli/commands.h"
 #include "mcp/cli/flags.h"
+#include "mcp/cli/grant_setup.h"
 #include "mcp/cli/workspace_setup.h"
 
 extern char** environ;
@@ -50,6 +51,9 @@ constexpr const char kMountUsage[] =
     "  --workspace ID|DIR   the workspace: a recorded id or name, or a directory\n"
     "                       (default: the current directory)\n"
     "  --read-only          refuse every change through the mount (EROFS)\n"
+    "  --token-env          run under the grant whose token $WEFT_TOKEN holds (what\n"
+    "                       spawned agents get): read-only unless it may write all of\n"
+    "                       the workspace; its call files are checked against it\n"
     "  --foreground         serve in this process until SIGINT/SIGTERM or unmount\n"
     "  --state DIR          state directory (default $XDG_STATE_HOME/weft); the\n"
     "                       background server logs to DIR/mounts/\n"
@@ -70,20 +74,48 @@ int Fail(const char* cmd, const Status& s) {
 
 // The workspace named by --workspace (a directory, or a recorded id or
 // name), opened with its recorded binds.
-Result<std::unique_ptr<ns::Workspace>> OpenMountWorkspace(const Flags& flags, const std::string& state_dir) {
-  WEFT_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db, store::Store::Open(store::Store::PathIn(state_dir)));
+Result<std::unique_ptr<ns::Workspace>> OpenMountWorkspace(const Flags& flags, store::Store& db, bool read_only) {
   std::string which = flags.Get("workspace").value_or(std::filesystem::current_path().string());
   struct stat st {};
   store::WorkspaceRecord record;
   if (::stat(which.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     char real[PATH_MAX];
     if (::realpath(which.c_str(), real) == nullptr) return Status::FromErrno(errno, which);
-    WEFT_ASSIGN_OR_RETURN(record, db->EnsureWorkspace(real));
+    WEFT_ASSIGN_OR_RETURN(record, db.EnsureWorkspace(real));
   } else {
-    WEFT_ASSIGN_OR_RETURN(record, db->GetWorkspace(which));
+    WEFT_ASSIGN_OR_RETURN(record, db.GetWorkspace(which));
   }
   // A read-only mount's /.weft call files may not write either.
-  return OpenRecordedWorkspace(record, flags.Has("read-only"));
+  return OpenRecordedWorkspace(record, read_only);
+}
+
+// The grant the mount runs under (docs/grants.md): with --token-env, one
+// derived from the grant $WEFT_TOKEN stands for; else a root grant of its
+// own. Read-only with --read-only. A mount shows the whole workspace, so
+// the grant must read all of it.
+Result<std::unique_ptr<GrantHost>> MountGrant(const Flags& flags, store::Store& db, const std::string& dir) {
+  std::string subject = StrCat({"weft mount ", dir, " (pid ", std::to_string(::getpid()), ")"});
+  grants::GrantRequest request;
+  request.read_only = flags.Has("read-only");
+  std::unique_ptr<GrantHost> host;
+  if (flags.Has("token-env")) {
+    const char* token = std::getenv("WEFT_TOKEN");
+    if (token == nullptr || token[0] == '\0') {
+      return Status::InvalidArgument("--token-env: WEFT_TOKEN is not set; it holds the bearer token of the grant to "
+                                     "mount under");
+    }
+    Result<std::unique_ptr<GrantHost>> under = GrantHost::StartUnder(db, token, request, subject);
+    if (!under.ok()) return under.status().WithContext("--token-env: the grant of $WEFT_TOKEN");
+    host = std::move(under).value();
+  } else {
+    WEFT_ASSIGN_OR_RETURN(grants::Grant rules, grants::Derive(grants::Universal(), request, db.Now()));
+    WEFT_ASSIGN_OR_RETURN(host, GrantHost::Start(db, subject, std::move(rules)));
+  }
+  if (!grants::CanRead(host->grant(), "/")) {
+    return grants::DenialStatus(grants::Denial::kPermissionDenied,
+                                "a mount shows the whole workspace, and this grant may not read all of it (\"/\")");
+  }
+  return host;
 }
 
 std::string MountLogPath(const std::string& state_dir, const std::string& dir) {
@@ -157,7 +189,21 @@ int MountInForeground(const Flags& flags, const std::string& dir, const std::str
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop, sig);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   ::umask(0);  // the kernel has applied the caller's umask to every mode already
-  Result<std::unique_ptr<ns::Workspace>> ws = OpenMountWorkspace(flags, state_dir);
+  Result<std::unique_ptr<store::Store>> db = store::Store::Open(store::Store::PathIn(state_dir));
+  if (!db.ok()) {
+    Tell(ready_fd, db.status().message() + "\n");
+    return Fail("mount", db.status());
+  }
+  Result<std::unique_ptr<GrantHost>> granted = MountGrant(flags, **db, dir);
+  if (!granted.ok()) {
+    Tell(ready_fd, granted.status().message() + "\n");
+    return Fail("mount", granted.status());
+  }
+  std::unique_ptr<GrantHost> grant_host = std::move(granted).value();
+  // Without write on all of "/", the mount is read-only: FUSE writes pass
+  // through to the binds unchecked by path.
+  bool read_only = flags.Has("read-only") || !grants::CanWrite(grant_host->grant(), "/");
+  Result<std::unique_ptr<ns::Workspace>> ws = OpenMountWorkspace(flags, **db, read_only);
   if (!ws.ok()) {
     Tell(ready_fd, ws.status().message() + "\n");
     return Fail("mount", ws.status());
@@ -168,9 +214,11 @@ int MountInForeground(const Flags& flags, const std::string& dir, const std::str
   workspaces.Add(std::move(ws).value());
   venoms::Registry registry;
   venoms::RegisterBuiltinVenoms(registry, workspaces);
-  std::unique_ptr<weftdir::NodeTree> tree = weftdir::NewWeftDir(workspace, registry);
+  grant_host->SetSurface(&registry, &workspaces);
+  std::unique_ptr<weftdir::NodeTree> tree = weftdir::NewWeftDir(workspace, registry, SystemClock::Get(),
+                                                                grant_host->CallGate(StrCat({"mount ", dir})));
   fuse::MountOptions options;
-  options.read_only = flags.Has("read-only");
+  options.read_only = read_only;
   options.debug = GetLogLevel() == LogLevel::kDebug;
   auto session = fuse::MountSession::Start(workspace, dir, options, tree.get());
   if (!session.ok()) {
@@ -196,7 +244,7 @@ int MountInForeground(const Flags& flags, const std::string& dir, const std::str
 
 int RunMount(const std::vector<std::string>& args) {
   Flags flags;
-  if (auto code = ParseSubcommandFlags("mount", args, {"read-only", "foreground"},
+  if (auto code = ParseSubcommandFlags("mount", args, {"read-only", "foreground", "token-env"},
                                        {"workspace", "state", "log-level", "log-file", "ready-fd"}, kMountUsage,
                                        &flags)) {
     return *code;
@@ -230,6 +278,7 @@ int RunMount(const std::vector<std::string>& args) {
       forwarded.insert(forwarded.end(), {"--workspace", w});
     }
     if (flags.Has("read-only")) forwarded.push_back("--read-only");
+    if (flags.Has("token-env")) forwarded.push_back("--token-env");  // the server inherits $WEFT_TOKEN
     if (auto level = flags.Get("log-level")) forwarded.insert(forwarded.end(), {"--log-level", *level});
     return MountInBackground(forwarded, *dir, log);
   }

@@ -16,6 +16,7 @@
 #include "core/base/state_dir.h"
 #include "mcp/cli/commands.h"
 #include "mcp/cli/flags.h"
+#include "mcp/cli/grant_setup.h"
 #include "mcp/cli/workspace_setup.h"
 #include "core/base/strings.h"
 #include "mcp/fixture/conformance_fixture.h"
@@ -42,7 +43,16 @@ constexpr const char kServeUsage[] =
     "  --bind NSPATH=DIR[:ro]   also show DIR at NSPATH in the first workspace, read-\n"
     "                           only with :ro (repeatable), e.g. --bind /docs=../docs:ro\n"
     "  --read-only              refuse every change to the workspaces' files (and leave\n"
-    "                           out the terminal venom, whose processes could write)\n"
+    "                           out the terminal venom, whose processes could write);\n"
+    "                           sessions run under a read-only grant\n"
+    "  --allow GLOB             sessions may call only tools matching GLOB (repeatable),\n"
+    "                           e.g. --allow 'fs_*' --allow 'search_*'\n"
+    "  --deny GLOB              sessions may never call tools matching GLOB (repeatable)\n"
+    "  --policy FILE            sessions run under the grant FILE describes (JSON: tools,\n"
+    "                           deny_tools, read_paths, write_paths, budgets, expiry; see\n"
+    "                           docs/grants.md); --allow, --deny and --read-only narrow it\n"
+    "  --token-env              sessions run under the grant whose token $WEFT_TOKEN\n"
+    "                           holds (the MCP config a spawned agent gets uses it)\n"
     "  --ignore-roots           serve the whole workspace to every client; by default a\n"
     "                           client's roots (its project directories) narrow what its\n"
     "                           session may use, never widen it\n"
@@ -50,6 +60,7 @@ constexpr const char kServeUsage[] =
     "  --http HOST:PORT         serve over HTTP; port 0 picks a free one. Use a\n"
     "                           loopback HOST (127.0.0.1) unless you mean otherwise\n"
     "  --no-auth                HTTP without the bearer token (loopback only)\n"
+    "                           (tokens from `weft grant create` work besides `weft token`'s)\n"
     "  --state DIR              state directory (default $XDG_STATE_HOME/weft or\n"
     "                           ~/.local/state/weft); holds weft.db and the HTTP token\n"
     "  --max-body-bytes N       HTTP: refuse request bodies over N bytes (default 16777216)\n"
@@ -142,6 +153,7 @@ Result<std::unique_ptr<WorkspaceHost>> ServeWorkspaces(const Flags& flags, mcp::
   ws.binds = flags.GetAll("bind");
   ws.read_only = flags.Has("read-only");
   ws.host_mounts = true;  // workspace_mount's mounts live as long as this server
+  ws.own_agents = true;   // and so do the agents it starts, unless detached
   WEFT_ASSIGN_OR_RETURN(ws.state_dir, StateDir(flags.Get("state").value_or("")));
   return SetUpWorkspaces(ws, tools, resources, prompts);
 }
@@ -159,7 +171,7 @@ std::string ServerInstructions(const ns::Workspaces& workspaces) {
 }
 
 int ServeHttp(mcp::Server& server, const mcp::HttpOptions& options, const std::string& dir, sigset_t stop_signals,
-              bool fixture, bool log_file) {
+              bool fixture, bool log_file, venoms::agent::AgentHost* agents) {
   Result<std::unique_ptr<mcp::HttpService>> service = mcp::CreateHttpService(server, options);
   if (!service.ok()) {
     std::fprintf(stderr, "weft serve: %s\n", service.status().message().c_str());
@@ -170,6 +182,8 @@ int ServeHttp(mcp::Server& server, const mcp::HttpOptions& options, const std::s
     std::fprintf(stderr, "weft serve: %s\n", s.message().c_str());
     return 1;
   }
+  // Spawned agents call back here with their own tokens.
+  if (agents != nullptr) agents->set_callback_url(http.url());
   if (options.token.empty()) {
     WEFT_LOG(kWarning) << "AUTHENTICATION IS OFF (--no-auth): any local process or user can use this server";
   }
@@ -223,9 +237,9 @@ int RunToken(const std::vector<std::string>& args) {
 
 int RunServe(const std::vector<std::string>& args) {
   Flags command_flags;
-  if (auto exit_code = ParseSubcommandFlags("serve", args, {"stdio", "conformance-fixture", "no-auth", "read-only", "ignore-roots"},
+  if (auto exit_code = ParseSubcommandFlags("serve", args, {"stdio", "conformance-fixture", "no-auth", "read-only", "ignore-roots", "token-env"},
                                             {"log-level", "log-file", "max-message-bytes", "http", "state",
-                                             "max-body-bytes", "workspace", "bind"},
+                                             "max-body-bytes", "workspace", "bind", "allow", "deny", "policy"},
                                             kServeUsage, &command_flags)) {
     return *exit_code;
   }
@@ -319,6 +333,7 @@ int RunServe(const std::vector<std::string>& args) {
   options.client_roots = !flags->Has("ignore-roots");
   std::unique_ptr<mcp::ConformanceFixture> fixture;
   std::unique_ptr<WorkspaceHost> host;
+  std::unique_ptr<store::Store> fixture_store;  // the fixture keeps grants and audit too
   if (!flags->Has("conformance-fixture")) {
     auto set_up = ServeWorkspaces(*flags, tools, resources, prompts);
     if (!set_up.ok()) {
@@ -334,6 +349,14 @@ int RunServe(const std::vector<std::string>& args) {
                            "and --read-only\n");
       return 2;
     }
+    auto state = StateDir(flags->Get("state").value_or(""));
+    Result<std::unique_ptr<store::Store>> opened =
+        state.ok() ? store::Store::Open(store::Store::PathIn(*state)) : Result<std::unique_ptr<store::Store>>(state.status());
+    if (!opened.ok()) {
+      std::fprintf(stderr, "weft serve: %s\n", opened.status().message().c_str());
+      return 1;
+    }
+    fixture_store = std::move(opened).value();
     options.name = "weft-conformance-fixture";
     options.instructions = "The MCP conformance-suite fixture, served by weft for protocol testing.";
     fixture = std::make_unique<mcp::ConformanceFixture>(tools, resources, prompts);
@@ -342,8 +365,59 @@ int RunServe(const std::vector<std::string>& args) {
       return 1;
     }
   }
+  // Every session runs under a grant: this process's, from the command line.
+  store::Store& store = host != nullptr ? *host->store : *fixture_store;
+  std::string subject = StrCat({"weft serve --", http ? "http" : "stdio", " (pid ", std::to_string(::getpid()), ")"});
+  Result<std::unique_ptr<GrantHost>> granted = Status::Internal("unset");
+  if (flags->Has("token-env")) {
+    // An agent's MCP client starting weft for it: the session runs under the
+    // agent's grant (what $WEFT_TOKEN stands for), narrowed by --read-only.
+    const char* token = std::getenv("WEFT_TOKEN");
+    if (token == nullptr || token[0] == '\0') {
+      std::fprintf(stderr, "weft serve: --token-env: WEFT_TOKEN is not set\n");
+      return 2;
+    }
+    if (flags->Has("allow") || flags->Has("deny") || flags->Has("policy")) {
+      std::fprintf(stderr, "weft serve: --token-env takes the grant of $WEFT_TOKEN; derive a narrower token with "
+                           "`weft grant derive` instead of --allow, --deny or --policy\n");
+      return 2;
+    }
+    grants::GrantRequest request;
+    request.read_only = flags->Has("read-only");
+    granted = GrantHost::StartUnder(store, token, request, subject);
+    if (!granted.ok()) granted = granted.status().WithContext("--token-env: the grant of $WEFT_TOKEN");
+  } else {
+    Result<grants::Grant> rules = RulesFromFlags(*flags, store.Now());
+    if (!rules.ok()) {
+      std::fprintf(stderr, "weft serve: %s\n", rules.status().message().c_str());
+      return 2;
+    }
+    granted = GrantHost::Start(store, subject, std::move(rules).value());
+  }
+  if (!granted.ok()) {
+    std::fprintf(stderr, "weft serve: %s\n", granted.status().message().c_str());
+    return 1;
+  }
+  std::unique_ptr<GrantHost> grant_host = std::move(granted).value();
+  if (host != nullptr) {
+    grant_host->SetSurface(&host->surface->venoms(), &host->workspaces);
+    if (venoms::HostedMounts* mounts = host->surface->mounts()) {
+      GrantHost* g = grant_host.get();
+      mounts->SetGates([g](const grants::Grant& caller, const std::string& mount_dir, bool read_only) {
+        return g->MountGate(caller, mount_dir, read_only);
+      });
+    }
+  }
   mcp::Server server(options, tools, resources, prompts);
-  if (http) return ServeHttp(server, *http, dir, stop_signals, fixture != nullptr, flags->Has("log-file"));
+  if (http) {
+    GrantHost* g = grant_host.get();
+    http->owner_gate = [g](const std::string& session) { return g->RootGate(session); };
+    http->token_gate = [g](const std::string& token, const std::string& session) {
+      return g->TokenGate(token, session);
+    };
+    return ServeHttp(server, *http, dir, stop_signals, fixture != nullptr, flags->Has("log-file"),
+                     host != nullptr ? host->agents.get() : nullptr);
+  }
 
   mcp::StdioConnection conn(STDIN_FILENO, STDOUT_FILENO, stdio_options);
   std::thread([&conn, stop_signals] {
@@ -357,7 +431,7 @@ int RunServe(const std::vector<std::string>& args) {
   if (::isatty(STDIN_FILENO)) PrintConnectHelp(dir);
   WEFT_LOG(kInfo) << "weft " << kVersion << " serving " << dir << " over stdio"
                   << (fixture ? " (conformance fixture)" : "");
-  server.Serve(conn);
+  server.Serve(conn, grant_host->RootGate("stdio"));
   WEFT_LOG(kInfo) << "client disconnected; exiting";
   return 0;
 }

@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <optional>
 
+#include "core/base/log.h"
 #include "core/base/strings.h"
+#include "mcp/cli/flags.h"
 
 namespace weft::cli {
 namespace {
@@ -67,7 +69,16 @@ Result<std::unique_ptr<WorkspaceHost>> SetUpWorkspaces(const WorkspaceFlags& fla
     WEFT_ASSIGN_OR_RETURN(std::unique_ptr<ns::Workspace> ws, OpenRecordedWorkspace(record, flags.read_only));
     host->workspaces.Add(std::move(ws));
   }
-  host->surface = std::make_unique<mcp::WorkspaceSurface>(host->workspaces, flags.host_mounts);
+  host->agents = std::make_unique<venoms::agent::AgentHost>(*host->store, flags.state_dir, SelfExecutablePath(),
+                                                            flags.own_agents);
+  if (flags.own_agents) {
+    // Agents whose runner vanished with a previous server are recorded lost.
+    Result<int> lost = host->agents->Reconcile();
+    if (!lost.ok()) {
+      WEFT_LOG(kWarning) << "reconciling agents: " << lost.status().message();
+    }
+  }
+  host->surface = std::make_unique<mcp::WorkspaceSurface>(host->workspaces, flags.host_mounts, host->agents.get());
   WEFT_RETURN_IF_ERROR(host->surface->Register(tools, resources, prompts));
   return host;
 }

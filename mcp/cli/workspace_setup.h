@@ -19,12 +19,18 @@ struct WorkspaceFlags {
   bool read_only = false;          // --read-only
   std::string state_dir;           // resolved state directory (holds weft.db)
   bool host_mounts = false;        // workspace_mount may mount here (weft serve)
+  bool own_agents = false;         // agents started here stop with this process (weft serve)
 };
 
 // Owns everything behind the served workspaces. Destroy after the server.
 struct WorkspaceHost {
+  // The agents it owns stop first, while their mounts are still up.
+  ~WorkspaceHost() {
+    if (agents) agents->StopOwned();
+  }
   std::unique_ptr<store::Store> store;
   ns::Workspaces workspaces;
+  std::unique_ptr<venoms::agent::AgentHost> agents;
   std::unique_ptr<mcp::WorkspaceSurface> surface;
 };
 

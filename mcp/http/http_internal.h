@@ -24,6 +24,14 @@
 
 namespace weft::mcp {
 
+// Who sent the request this thread serves, as PreRoute found from its bearer
+// token (httplib runs pre-routing and the handler on one thread).
+struct Caller {
+  bool owner = false;        // the owner token, or authentication is off
+  std::string token;         // the bearer token presented (empty for the owner)
+  std::string credential;    // a digest naming the token, for binding sessions to it
+};
+
 // How one answered request ended, for its owner's bookkeeping.
 struct Exchange {
   bool streamed = false;   // went out as SSE (else plain JSON or nothing)
@@ -53,6 +61,21 @@ struct HttpServer::Impl {
               std::chrono::milliseconds ping, std::function<void(Exchange)> on_end);
 
   static bool AcceptsType(const httplib::Request& req, std::string_view type);
+  // Checks the bearer token of a guarded request and records who sent it
+  // (CurrentCaller); false when the token is missing or unknown (401).
+  bool Authenticate(const httplib::Request& req);
+  // The caller of this thread's exchange (set by PreRoute).
+  static const Caller& CurrentCaller();
+  // A new gate for a session of the current caller, named `subject` in the
+  // audit log (null: unrestricted).
+  std::shared_ptr<Gate> GateFor(const std::string& subject) const;
+  // The gate of a one-request (2026-07-28) session of the current caller:
+  // the one Authenticate made for a grant token, else GateFor("http").
+  std::shared_ptr<Gate> RequestGate() const;
+  struct CallerState {
+    Caller caller;
+    std::shared_ptr<Gate> request_gate;  // made while authenticating a grant token
+  };
   // Names the JSON-RPC method of this thread's exchange for the metrics.
   static void TraceMethod(std::string method);
   // A JSON-RPC error body with `status`.
@@ -60,7 +83,8 @@ struct HttpServer::Impl {
                    const Json& id = nullptr, Json data = nullptr);
   static void SendJson(httplib::Response& res, int status, std::string body);
 
-  // Legacy sessions.
+  // Legacy sessions. FindSession finds only sessions the current caller's
+  // token opened.
   std::shared_ptr<LegacySession> FindSession(const std::string& id);
   void EndSession(const std::string& id);
   void ReapIdleSessions();

@@ -5,6 +5,7 @@
 #include <deque>
 
 #include "core/base/log.h"
+#include "core/base/sha256.h"
 #include "mcp/http/header_check.h"
 #include "mcp/http/http_internal.h"
 #include "mcp/http/security.h"
@@ -25,6 +26,8 @@ struct Trace {
   bool stream = false;
 };
 thread_local Trace t_trace;
+// Who sent the request this thread serves (PreRoute sets it).
+thread_local HttpServer::Impl::CallerState t_caller;
 
 // httplib's TaskQueue with threads started on demand up to `max` and kept
 // for reuse: a connection never waits behind a stream while the budget lasts,
@@ -91,6 +94,40 @@ bool HttpServer::Impl::AcceptsType(const httplib::Request& req, std::string_view
 
 void HttpServer::Impl::TraceMethod(std::string method) { t_trace.rpc_method = std::move(method); }
 
+const Caller& HttpServer::Impl::CurrentCaller() { return t_caller.caller; }
+
+std::shared_ptr<Gate> HttpServer::Impl::GateFor(const std::string& subject) const {
+  if (t_caller.caller.owner) return options.owner_gate ? options.owner_gate(subject) : nullptr;
+  return options.token_gate ? options.token_gate(t_caller.caller.token, subject) : nullptr;
+}
+
+std::shared_ptr<Gate> HttpServer::Impl::RequestGate() const {
+  return t_caller.request_gate ? t_caller.request_gate : GateFor("http");
+}
+
+bool HttpServer::Impl::Authenticate(const httplib::Request& req) {
+  t_caller = CallerState{};
+  if (options.token.empty()) {
+    t_caller.caller.owner = true;
+    return true;
+  }
+  std::string authorization = req.get_header_value("Authorization");
+  if (BearerMatches(authorization, options.token)) {
+    t_caller.caller.owner = true;
+    t_caller.caller.credential = "owner";
+    return true;
+  }
+  std::string_view token = BearerToken(authorization);
+  // Other tokens stand for grants (`weft grant create`, agents' tokens), on /mcp only.
+  if (token.empty() || req.path != "/mcp" || !options.token_gate) return false;
+  std::shared_ptr<Gate> gate = options.token_gate(std::string(token), "http");
+  if (gate == nullptr) return false;
+  t_caller.caller.token = std::string(token);
+  t_caller.caller.credential = HexDigest(Sha256Of(token));
+  t_caller.request_gate = std::move(gate);
+  return true;
+}
+
 void HttpServer::Impl::SendJson(httplib::Response& res, int status, std::string body) {
   res.status = status;
   res.set_content(std::move(body), "application/json");
@@ -123,7 +160,7 @@ httplib::Server::HandlerResponse HttpServer::Impl::PreRoute(const httplib::Reque
     return R::Handled;
   }
   bool guarded = req.path == "/mcp" || req.path == "/metrics";
-  if (guarded && !options.token.empty() && !BearerMatches(req.get_header_value("Authorization"), options.token)) {
+  if (guarded && !Authenticate(req)) {
     bool given = req.has_header("Authorization");
     res.set_header("WWW-Authenticate", given ? "Bearer realm=\"weft\", error=\"invalid_token\"" : "Bearer realm=\"weft\"");
     std::string where = options.token_hint.empty() ? "" : " (the token is in " + options.token_hint + "; `weft token` prints it)";
@@ -217,7 +254,9 @@ void HttpServer::Impl::Answer(httplib::Response& res, const std::shared_ptr<Even
 std::shared_ptr<LegacySession> HttpServer::Impl::FindSession(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu);
   auto it = sessions.find(id);
-  return it == sessions.end() ? nullptr : it->second;
+  // A session belongs to the token that opened it: to any other it does not exist.
+  if (it == sessions.end() || it->second->credential() != CurrentCaller().credential) return nullptr;
+  return it->second;
 }
 
 void HttpServer::Impl::EndSession(const std::string& id) {

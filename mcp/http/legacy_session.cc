@@ -11,12 +11,14 @@ constexpr size_t kRetiredStreams = 16;
 
 }  // namespace
 
-LegacySession::LegacySession(std::string id, Server& server, size_t retained_events)
+LegacySession::LegacySession(std::string id, Server& server, size_t retained_events, std::shared_ptr<Gate> gate,
+                             std::string credential)
     : id_(std::move(id)),
+      credential_(std::move(credential)),
       retained_events_(retained_events),
       standalone_(std::make_shared<EventStream>("0-", retained_events)),
       last_active_(std::chrono::steady_clock::now()) {
-  engine_ = server.OpenSession(*this);
+  engine_ = server.OpenSession(*this, /*watch_changes=*/true, std::move(gate));
 }
 
 LegacySession::~LegacySession() { End(); }

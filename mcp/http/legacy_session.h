@@ -25,10 +25,15 @@ namespace weft::mcp {
 
 class LegacySession final : public Connection {
  public:
-  LegacySession(std::string id, Server& server, size_t retained_events);
+  // The session runs under `gate` (null: unrestricted). `credential`
+  // identifies the bearer token that opened it (a digest, never the token);
+  // later requests must present the same one.
+  LegacySession(std::string id, Server& server, size_t retained_events, std::shared_ptr<Gate> gate = nullptr,
+                std::string credential = {});
   ~LegacySession() override;
 
   const std::string& id() const { return id_; }
+  const std::string& credential() const { return credential_; }
   SessionHandle& engine() { return *engine_; }
 
   // The version initialize negotiated (empty until then).
@@ -67,6 +72,7 @@ class LegacySession final : public Connection {
   std::shared_ptr<EventStream> NewStream();  // requires mu_
 
   const std::string id_;
+  const std::string credential_;
   const size_t retained_events_;
   std::shared_ptr<EventStream> standalone_;
   std::unique_ptr<SessionHandle> engine_;

@@ -112,7 +112,7 @@ void HttpServer::Impl::PostModern(const httplib::Request& req, httplib::Response
   }
   auto stream = std::make_shared<EventStream>("", options.retained_events);
   auto conn = std::make_shared<RequestStreamConnection>(stream);
-  std::shared_ptr<SessionHandle> handle = mcp.OpenSession(*conn, /*watch_changes=*/listen);
+  std::shared_ptr<SessionHandle> handle = mcp.OpenSession(*conn, /*watch_changes=*/listen, RequestGate());
   std::optional<Message> reply = handle->Deliver(std::move(msg));
   Answer(res, stream, std::move(reply), true, [this, conn, handle, listen](Exchange) {
     handle->Abort();  // a closed stream cancels its request (2026-07-28)
@@ -131,7 +131,13 @@ void HttpServer::Impl::Initialize(httplib::Response& res, Message msg) {
   if (metrics.open_sessions() >= static_cast<int64_t>(options.max_sessions)) ReapIdleSessions();
   Json id = msg.id;
   std::string sid = RandomHex(16);
-  auto session = std::make_shared<LegacySession>(sid, mcp, options.retained_events);
+  std::shared_ptr<Gate> gate = GateFor("http session " + sid);
+  if (gate == nullptr && !CurrentCaller().owner && options.token_gate) {
+    Fail(res, 401, rpc::kInvalidRequest, "Unauthorized: the bearer token stands for no grant", id);
+    return;
+  }
+  auto session = std::make_shared<LegacySession>(sid, mcp, options.retained_events, std::move(gate),
+                                                 CurrentCaller().credential);
   std::optional<Message> reply = session->engine().Deliver(std::move(msg));
   if (!reply || reply->kind != MessageKind::kResponse) {
     session->End();

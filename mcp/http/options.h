@@ -3,8 +3,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "mcp/server/gate.h"
 
 namespace weft::mcp {
 
@@ -19,6 +23,16 @@ struct HttpOptions {
   std::string token_hint;
   // Extra Host/Origin host names accepted besides loopback names and `host`.
   std::vector<std::string> allowed_hosts;
+
+  // Grants (docs/grants.md). The gate of a session opened with the owner
+  // token `token` (or of every session, with authentication off), and of
+  // one opened with any other bearer token: null for a token that stands
+  // for no grant, which gets 401. A known token whose grant is revoked or
+  // expired still opens sessions; their calls are refused one by one.
+  // `subject` names the session in the audit log. Unset: sessions are
+  // unrestricted and only `token` is accepted.
+  std::function<std::shared_ptr<Gate>(const std::string& subject)> owner_gate;
+  std::function<std::shared_ptr<Gate>(const std::string& token, const std::string& subject)> token_gate;
 
   size_t max_body_bytes = 16u << 20;
   // Header fields per request; more get 431. (Each header line is limited to

@@ -92,13 +92,19 @@ bool OriginAllowed(std::string_view origin, const HttpOptions& options) {
   return OurHost(StripPort(rest), options);
 }
 
-bool BearerMatches(std::string_view authorization, std::string_view token) {
+std::string_view BearerToken(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer ";
-  if (token.empty() || authorization.size() < kScheme.size()) return false;
-  if (Lower(authorization.substr(0, kScheme.size())) != kScheme) return false;
+  if (authorization.size() < kScheme.size()) return {};
+  if (Lower(authorization.substr(0, kScheme.size())) != kScheme) return {};
   std::string_view given = authorization.substr(kScheme.size());
   while (!given.empty() && given.front() == ' ') given.remove_prefix(1);
   while (!given.empty() && given.back() == ' ') given.remove_suffix(1);
+  return given;
+}
+
+bool BearerMatches(std::string_view authorization, std::string_view token) {
+  if (token.empty()) return false;
+  std::string_view given = BearerToken(authorization);
   // Constant time in the token's length: every byte is compared.
   unsigned char diff = given.size() == token.size() ? 0 : 1;
   for (size_t i = 0; i < token.size(); ++i) {

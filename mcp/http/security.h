@@ -26,6 +26,10 @@ bool OriginAllowed(std::string_view origin, const HttpOptions& options);
 // `authorization` is "Bearer <token>" (scheme case-insensitive) for exactly
 // `token`; compared in constant time.
 bool BearerMatches(std::string_view authorization, std::string_view token);
+// The token of an "Authorization: Bearer <token>" value (scheme
+// case-insensitive, spaces around the token dropped); empty when the value
+// is no bearer credential.
+std::string_view BearerToken(std::string_view authorization);
 
 // The token file inside a state directory.
 std::string TokenPath(const std::string& state_dir);

@@ -14,6 +14,10 @@
 #include "core/base/result.h"
 #include "mcp/protocol/versions.h"
 
+namespace weft::grants {
+struct Grant;
+}  // namespace weft::grants
+
 namespace weft::mcp {
 
 using Json = nlohmann::json;
@@ -75,6 +79,11 @@ class RequestContext {
   // use: 2026-07-28 deprecates roots and has no session to keep them in.
   // Roots are a hint, never a grant: callers may only narrow with them.
   virtual std::optional<std::vector<std::string>> ClientRoots() { return std::nullopt; }
+
+  // The grant the request's session runs under (docs/grants.md), already
+  // checked for this request; nullptr when the session is unrestricted.
+  // Handlers that hand out authority derive from it (agent_spawn).
+  virtual const grants::Grant* grant() const { return nullptr; }
 };
 
 }  // namespace weft::mcp

@@ -71,6 +71,11 @@ std::optional<std::vector<std::string>> Call::ClientRoots() {
   return session_->ClientRoots(*this);
 }
 
+const grants::Grant* Call::grant() const {
+  Gate* gate = session_->gate();
+  return gate != nullptr ? gate->grant() : nullptr;
+}
+
 Result<Json> Call::RequestInput(const Json& requests) {
   if (on_reader_thread_ || nonblocking_tool_) {
     // The answer would arrive on the very thread that is waiting for it.

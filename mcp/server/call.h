@@ -10,6 +10,7 @@
 
 #include "mcp/jsonrpc/message.h"
 #include "mcp/registry/request_context.h"
+#include "mcp/server/gate.h"
 
 namespace weft::mcp {
 
@@ -50,6 +51,7 @@ class Call final : public RequestContext {
   const Json& request_state() const override { return state_; }
   void SetRequestState(Json state) override { new_state_ = std::move(state); }
   std::optional<std::vector<std::string>> ClientRoots() override;
+  const grants::Grant* grant() const override;
 
   // --- session side ---
   const Message& request() const { return request_; }
@@ -78,6 +80,14 @@ class Call final : public RequestContext {
   // The client capability a RequestInput needed but the client lacks (modern era).
   const Json& missing_capability() const { return missing_capability_; }
 
+  // Set by tools/call when the session's gate refused the call (the audit
+  // record says so).
+  void set_refusal(Refusal refusal) { refusal_ = std::move(refusal); }
+  const std::optional<Refusal>& refusal() const { return refusal_; }
+  // Set by tools/call once the gate and the input schema let the call run.
+  void set_admitted() { admitted_ = true; }
+  bool admitted() const { return admitted_; }
+
  private:
   // elicitation/create → "elicitation", etc.; empty for unknown methods.
   static std::string CapabilityFor(const std::string& method);
@@ -98,6 +108,8 @@ class Call final : public RequestContext {
   Json missing_capability_ = nullptr;
   bool on_reader_thread_ = false;
   bool nonblocking_tool_ = false;
+  std::optional<Refusal> refusal_;
+  bool admitted_ = false;
 };
 
 }  // namespace weft::mcp

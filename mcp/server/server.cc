@@ -43,13 +43,13 @@ void Server::Observe(const RequestRecord& r) const {
   for (const auto& o : observers_) o(r);
 }
 
-void Server::Serve(Connection& conn) {
-  auto session = std::make_shared<Session>(*this, conn);
+void Server::Serve(Connection& conn, std::shared_ptr<Gate> gate) {
+  auto session = std::make_shared<Session>(*this, conn, std::move(gate));
   session->Run();
 }
 
-std::unique_ptr<SessionHandle> Server::OpenSession(Connection& out, bool watch_changes) {
-  auto session = std::make_shared<Session>(*this, out);
+std::unique_ptr<SessionHandle> Server::OpenSession(Connection& out, bool watch_changes, std::shared_ptr<Gate> gate) {
+  auto session = std::make_shared<Session>(*this, out, std::move(gate));
   if (watch_changes) session->Open();
   return std::make_unique<SessionHandle>(std::move(session));
 }

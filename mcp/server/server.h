@@ -19,6 +19,7 @@
 #include "mcp/registry/prompt_registry.h"
 #include "mcp/registry/resource_registry.h"
 #include "mcp/registry/tool_registry.h"
+#include "mcp/server/gate.h"
 #include "mcp/transport/connection.h"
 
 namespace weft::mcp {
@@ -100,13 +101,15 @@ class Server {
 
   // Serves `conn` until the peer closes it (or Close() is called on it), then
   // lets requests in progress finish briefly, cancels the rest and returns.
-  void Serve(Connection& conn);
+  // The session runs under `gate` (null: unrestricted).
+  void Serve(Connection& conn, std::shared_ptr<Gate> gate = nullptr);
 
   // Opens a push-mode session writing to `out`, which must outlive the
   // handle's End() or Abort() (or its destruction). `watch_changes` false
   // skips registry change notifications: for a one-request session that is
   // not a subscriptions/listen stream they could never be sent anyway.
-  std::unique_ptr<SessionHandle> OpenSession(Connection& out, bool watch_changes = true);
+  std::unique_ptr<SessionHandle> OpenSession(Connection& out, bool watch_changes = true,
+                                             std::shared_ptr<Gate> gate = nullptr);
 
   // Adds an observer of every dispatched request. Call before serving;
   // observers run on the request's thread and must be cheap and thread-safe.

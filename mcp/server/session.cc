@@ -68,8 +68,8 @@ void Outbox::Shut() {
   shut_ = true;
 }
 
-Session::Session(Server& server, Connection& conn)
-    : server_(server), conn_(conn), outbox_(std::make_shared<Outbox>(conn)) {}
+Session::Session(Server& server, Connection& conn, std::shared_ptr<Gate> gate)
+    : server_(server), conn_(conn), gate_(std::move(gate)), outbox_(std::make_shared<Outbox>(conn)) {}
 
 Session::~Session() = default;
 

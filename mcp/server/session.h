@@ -29,6 +29,7 @@
 
 #include "mcp/jsonrpc/message.h"
 #include "mcp/registry/request_context.h"
+#include "mcp/server/gate.h"
 #include "mcp/server/server.h"
 #include "mcp/transport/connection.h"
 
@@ -98,7 +99,8 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   friend const MethodInfo* FindMethod(const std::string& method);
 
-  Session(Server& server, Connection& conn);
+  // `gate` (may be null: unrestricted) is what the session may do.
+  Session(Server& server, Connection& conn, std::shared_ptr<Gate> gate = nullptr);
   ~Session();
 
   // Reads and dispatches until the connection closes; then cancels what is in
@@ -127,6 +129,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // --- used by Call (the RequestContext of one request) ---
   Server& server() { return server_; }
   Outbox& outbox() { return *outbox_; }
+  Gate* gate() const { return gate_.get(); }
   // Legacy log threshold: index into kLogLevels; -1 means "send everything".
   int legacy_log_threshold() const;
   // Sends a server→client request and waits for its response (legacy era),
@@ -195,6 +198,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   Server& server_;
   Connection& conn_;  // read by Run() only
+  const std::shared_ptr<Gate> gate_;  // null: unrestricted
   std::shared_ptr<Outbox> outbox_;
 
   mutable std::mutex mu_;

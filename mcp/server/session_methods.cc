@@ -87,6 +87,24 @@ Json ToolErrorResult(const std::string& text) {
   return {{"content", Json::array({{{"type", "text"}, {"text", text}}})}, {"isError", true}};
 }
 
+// A tools/call the gate refused: a tool error the model reads
+// ("<code>: <reason>"), with the code machine-readable in _meta. Not in
+// structuredContent: clients check that against the tool's output schema
+// even on errors.
+Json DenialResult(const std::string& tool, const Refusal& refusal) {
+  Json result = ToolErrorResult(refusal.code + ": " + refusal.reason);
+  result["_meta"] = {{kDenialMetaKey, {{"code", refusal.code}, {"tool", tool}, {"reason", refusal.reason}}}};
+  return result;
+}
+
+// A refused resources/read, subscription, prompts/get or completion: there
+// is no tool result to carry it, so a JSON-RPC error (-32602, as a missing
+// resource is in 2026-07-28) with the code in `data`.
+RpcOutcome RefusalError(const Refusal& refusal, const char* what, const std::string& target) {
+  return RpcOutcome::Fail(rpc::kInvalidParams, refusal.code + ": " + refusal.reason,
+                          Json{{"code", refusal.code}, {what, target}, {"reason", refusal.reason}});
+}
+
 }  // namespace
 
 const MethodInfo* FindMethod(const std::string& method) {
@@ -124,6 +142,7 @@ RpcOutcome Session::Dispatch(Call& call) {
     return BadParams(call.method() + " needs params");
   }
   auto start = std::chrono::steady_clock::now();
+  auto arrived = std::chrono::system_clock::now();
   RpcOutcome outcome;
   try {
     outcome = (this->*(info->handler))(call);
@@ -152,6 +171,21 @@ RpcOutcome Session::Dispatch(Call& call) {
                           StringOr(outcome.result, "resultType") == "input_required";
   record.cancelled = call.cancelled();
   server_.Observe(record);
+  if (gate_ != nullptr && record.method == "tools/call") {
+    ToolCallRecord done;
+    done.tool = record.target;
+    auto args = call.params().find("arguments");
+    done.arguments = args != call.params().end() ? &*args : nullptr;
+    done.refusal = call.refusal();
+    done.admitted = call.admitted();
+    done.arrived = arrived;
+    done.duration = record.duration;
+    done.error_code = record.error_code;
+    done.tool_error = record.tool_error;
+    done.input_required = record.input_required;
+    done.cancelled = record.cancelled;
+    gate_->Finished(done);
+  }
   return outcome;
 }
 
@@ -278,7 +312,9 @@ RpcOutcome Session::SetLogLevel(Call& call) {
 
 RpcOutcome Session::ToolsList(Call& call) {
   std::vector<Json> items;
-  for (const auto& tool : server_.tools().List()) items.push_back(tool->descriptor);
+  for (const auto& tool : server_.tools().List()) {
+    if (gate_ == nullptr || gate_->ShowsTool(*tool)) items.push_back(tool->descriptor);
+  }
   return Page(call.params(), "tools", std::move(items), server_.options().page_size);
 }
 
@@ -290,12 +326,26 @@ RpcOutcome Session::ToolsCall(Call& call) {
   if (!tool) return RpcOutcome::Fail(rpc::kInvalidParams, "Unknown tool: " + name);
   Json args;
   if (auto bad = ArgumentsObject(p, "an object", &args)) return *bad;
+  // The grant first, so a refused tool reveals nothing of its arguments' rules.
+  if (gate_ != nullptr) {
+    if (std::optional<Refusal> no = gate_->AdmitTool(*tool)) {
+      call.set_refusal(*no);
+      return RpcOutcome::Ok(DenialResult(name, *no));
+    }
+  }
   // Arguments that break the schema are the model's to fix: a tool error (SEP-1303).
   auto violations = tool->input->Validate(args);
   if (!violations.empty()) {
     return RpcOutcome::Ok(ToolErrorResult("Invalid arguments for tool \"" + name + "\": " +
                                           DescribeViolations(violations)));
   }
+  if (gate_ != nullptr) {
+    if (std::optional<Refusal> no = gate_->AdmitArguments(*tool, args)) {
+      call.set_refusal(*no);
+      return RpcOutcome::Ok(DenialResult(name, *no));
+    }
+  }
+  call.set_admitted();
   Result<ToolResult> r = tool->spec.handler(call, args);
   if (!r.ok()) return RpcOutcome::Ok(ToolErrorResult(r.status().message()));
   ToolResult tool_result = std::move(r).value();
@@ -328,6 +378,9 @@ RpcOutcome Session::ToolsCall(Call& call) {
 
 RpcOutcome Session::ResourcesList(Call& call) {
   std::vector<Json> items = server_.resources().ListDescriptors();
+  if (gate_ != nullptr) {
+    std::erase_if(items, [this](const Json& d) { return !gate_->ShowsResource(StringOr(d, "uri")); });
+  }
   return Page(call.params(), "resources", std::move(items), server_.options().page_size);
 }
 
@@ -340,6 +393,9 @@ RpcOutcome Session::TemplatesList(Call& call) {
 RpcOutcome Session::ResourcesRead(Call& call) {
   std::string uri;
   if (auto bad = RequiredString(call.params(), "uri", &uri)) return *bad;
+  if (gate_ != nullptr) {
+    if (std::optional<Refusal> no = gate_->AdmitResource(uri)) return RefusalError(*no, "uri", uri);
+  }
   Result<Json> contents = server_.resources().Read(call, uri);
   if (!contents.ok()) {
     if (call.era() == Era::kModern && !call.pending_inputs().empty()) return RpcOutcome::Ok(Json::object());
@@ -358,6 +414,9 @@ RpcOutcome Session::Subscribe(Call& call) {
   if (auto bad = RequiredString(call.params(), "uri", &uri)) return *bad;
   if (!server_.resources().Exists(uri)) {
     return RpcOutcome::Fail(rpc::kResourceNotFoundLegacy, "Resource not found: " + uri, Json{{"uri", uri}});
+  }
+  if (gate_ != nullptr) {
+    if (std::optional<Refusal> no = gate_->AdmitResource(uri)) return RefusalError(*no, "uri", uri);
   }
   // Interest first, as for listen streams; a repeated subscribe gives it back.
   server_.resources().AddInterest(uri);
@@ -394,6 +453,9 @@ RpcOutcome Session::PromptsGet(Call& call) {
   if (auto bad = RequiredString(p, "name", &name)) return *bad;
   auto prompt = server_.prompts().Find(name);
   if (!prompt) return RpcOutcome::Fail(rpc::kInvalidParams, "Unknown prompt: " + name);
+  if (gate_ != nullptr) {
+    if (std::optional<Refusal> no = gate_->AdmitPrompt(name)) return RefusalError(*no, "prompt", name);
+  }
   Json args;
   if (auto bad = ArgumentsObject(p, "an object of strings", &args)) return *bad;
   for (const auto& [k, v] : args.items()) {
@@ -427,6 +489,10 @@ RpcOutcome Session::Complete(Call& call) {
     context_args = ctx->value("arguments", Json::object());
   }
   std::string type = StringOr(*ref, "type");
+  if (gate_ != nullptr) {
+    // Completions name what exists (files, prompt values): only a live grant gets them.
+    if (std::optional<Refusal> no = gate_->AdmitPrompt("")) return RefusalError(*no, "ref", type);
+  }
   Completer completer;
   if (type == "ref/prompt") {
     std::string name = StringOr(*ref, "name");
@@ -474,6 +540,8 @@ RpcOutcome Session::Listen(Call& call) {
     Json uris = Json::array();
     for (const auto& u : *rs) {
       if (!u.is_string()) return BadParams("\"resourceSubscriptions\" must be an array of URIs");
+      // A resource the grant may not read is left out of what is agreed.
+      if (gate_ != nullptr && gate_->AdmitResource(u.get<std::string>())) continue;
       stream->uris.insert(u.get<std::string>());
       uris.push_back(u);
     }

@@ -10,7 +10,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/grants/audit_log.h"
+#include "core/grants/grant_store.h"
 #include "core/ns/workspace.h"
+#include "core/store/store.h"
+#include "mcp/bridge/grant_gate.h"
 #include "mcp/bridge/workspace_surface.h"
 #include "mcp/fixture/conformance_fixture.h"
 #include "mcp/jsonrpc/message.h"
@@ -70,11 +74,12 @@ class Harness {
       EXPECT_TRUE(s.ok()) << s;
     }
     if (std::find(setup.begin(), setup.end(), "workspace") != setup.end()) SetUpWorkspace();
+    std::shared_ptr<mcp::Gate> gate = GateFor(setup);
     server_ = std::make_unique<mcp::Server>(options, tools_, resources_, prompts_);
     auto [client, server_end] = mcp::MemoryConnection::Pair();
     client_ = std::move(client);
     server_end_ = std::move(server_end);
-    thread_ = std::thread([this] { server_->Serve(*server_end_); });
+    thread_ = std::thread([this, gate] { server_->Serve(*server_end_, gate); });
   }
   ~Harness() {
     client_->Close();
@@ -101,6 +106,40 @@ class Harness {
     surface_ = std::make_unique<mcp::WorkspaceSurface>(workspaces_);
     Status s = surface_->Register(tools_, resources_, prompts_);
     ASSERT_TRUE(s.ok()) << s;
+  }
+
+  // Setup words that put the session under a grant (docs/grants.md):
+  // allow=GLOB, deny=GLOB, read=PATH, write=PATH (each repeatable),
+  // read_only and max_calls=N. Without any, the session is unrestricted.
+  std::shared_ptr<mcp::Gate> GateFor(const std::vector<std::string>& setup) {
+    Json request = Json::object();
+    for (const std::string& word : setup) {
+      size_t eq = word.find('=');
+      std::string key = word.substr(0, eq);
+      std::string value = eq == std::string::npos ? "" : word.substr(eq + 1);
+      if (key == "allow") request["tools"].push_back(value);
+      if (key == "deny") request["deny_tools"].push_back(value);
+      if (key == "read") request["read_paths"].push_back(value);
+      if (key == "write") request["write_paths"].push_back(value);
+      if (key == "read_only") request["read_only"] = true;
+      if (key == "max_calls") request["max_calls"] = std::stoll(value);
+    }
+    if (request.empty()) return nullptr;
+    Result<grants::GrantRequest> policy = grants::GrantRequestFromJson(request);
+    EXPECT_TRUE(policy.ok()) << policy.status();
+    auto store = store::Store::Open(store::Store::PathIn(tmp_.Join("state")));
+    EXPECT_TRUE(store.ok()) << store.status();
+    store_ = std::move(store).value();
+    grants_ = std::make_unique<grants::GrantStore>(*store_);
+    audit_ = std::make_unique<grants::AuditLog>(*store_, *grants_);
+    auto issued = grants_->IssueRoot("golden", *policy);
+    EXPECT_TRUE(issued.ok()) << issued.status();
+    mcp::GrantServices services;
+    services.grants = grants_.get();
+    services.audit = audit_.get();
+    services.venoms = surface_ != nullptr ? &surface_->venoms() : nullptr;
+    services.workspaces = surface_ != nullptr ? &workspaces_ : nullptr;
+    return std::make_shared<mcp::GrantGate>(services, issued->grant, "golden");
   }
 
   std::vector<std::string> Run(const GoldenStep& step) {
@@ -147,17 +186,22 @@ class Harness {
   }
 
  private:
-  // The temporary workspace's path reads "<workspace>", and file times
-  // (RFC 3339, as the fs tools report them) read "<time>".
+  // The temporary workspace's path reads "<workspace>", file times (RFC
+  // 3339, as the fs tools report them) read "<time>", and grant ids (random)
+  // read "gr_<id>".
   std::string WithoutTempPaths(std::string frame) const {
     for (size_t at; (at = frame.find(tmp_.path())) != std::string::npos;) {
       frame.replace(at, tmp_.path().size(), "<workspace>");
     }
     static const std::regex kTime(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z)");
-    return std::regex_replace(frame, kTime, "<time>");
+    static const std::regex kGrantId(R"(gr_[0-9a-f]{16})");
+    return std::regex_replace(std::regex_replace(frame, kTime, "<time>"), kGrantId, "gr_<id>");
   }
 
   ScopedTempDir tmp_;
+  std::unique_ptr<store::Store> store_;  // with a grant: its weft.db
+  std::unique_ptr<grants::GrantStore> grants_;
+  std::unique_ptr<grants::AuditLog> audit_;
   ns::Workspaces workspaces_;
   std::unique_ptr<mcp::WorkspaceSurface> surface_;
   mcp::ToolRegistry tools_;

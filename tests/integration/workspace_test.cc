@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <optional>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -47,6 +48,11 @@ class ServedWorkspace {
     return Request(id, "tools/call", {{"name", tool}, {"arguments", args}})["result"];
   }
   const std::string& instructions() const { return instructions_; }
+  // Closes the server's stdin (as a client that goes away) and waits for it to exit.
+  std::optional<int> End() {
+    p_->CloseStdin();
+    return p_->Wait(seconds(30));
+  }
 
  private:
   std::unique_ptr<Subprocess> p_;
@@ -119,6 +125,30 @@ TEST_F(WorkspaceServe, BadWorkspaceAndBindFlagsFailWithClearErrors) {
   EXPECT_NE(bad_bind.err.find("--bind docs"), std::string::npos) << bad_bind.err;
   RunResult fixture = ::weft::testing::Run({Weft(), "serve", "--stdio", "--conformance-fixture", "--read-only"});
   EXPECT_EQ(fixture.exit_code(), 2);
+}
+
+TEST_F(WorkspaceServe, AgentsTheServerStartedStopWithItUnlessDetached) {
+  std::optional<ServedWorkspace> served(std::in_place, tmp_, std::vector<std::string>{});
+  Json owned = served->Call(2, "agent_spawn", {{"command", {"sleep", "300"}}, {"profile", "none"}});
+  Json detached =
+      served->Call(3, "agent_spawn", {{"command", {"sleep", "300"}}, {"profile", "none"}, {"detach", true}});
+  ASSERT_EQ(owned["structuredContent"]["agent"].value("state", ""), "running") << owned.dump();
+  ASSERT_EQ(detached["structuredContent"]["agent"].value("state", ""), "running") << detached.dump();
+  std::string owned_id = owned["structuredContent"]["agent"]["id"];
+  std::string detached_id = detached["structuredContent"]["agent"]["id"];
+  ASSERT_TRUE(served->End().has_value());
+  served.reset();
+  auto agents = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {Weft(), "agents"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--json", "--workspace", tmp_.Join("proj"), "--state", tmp_.Join("state")});
+    RunResult r = weft::testing::Run(argv);
+    EXPECT_EQ(r.exit_code(), 0) << r.err;
+    return Json::parse(r.out, nullptr, false);
+  };
+  EXPECT_EQ(agents({"status", owned_id})["agent"].value("state", ""), "killed");
+  EXPECT_EQ(agents({"status", detached_id})["agent"].value("state", ""), "running");
+  EXPECT_EQ(agents({"remove", detached_id}).value("was", ""), "running");
 }
 
 }  // namespace

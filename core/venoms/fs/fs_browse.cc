@@ -639,7 +639,7 @@ Result<Reply> HandleStat(const ns::Workspaces& workspaces, Context& ctx, const J
 
 void RegisterBrowseOps(Registry& registry, const ns::Workspaces& workspaces) {
   auto listings = std::make_shared<ListingCache>();
-  registry.AddOrDie(OpSpec{
+  registry.AddOrDie(WithPaths(OpSpec{
       "fs", "list", "List a directory",
       "List one directory: each entry's name, type (file, dir, symlink, other), size (files), modification "
       "time, symlink target, and the binds mounted below it; details: false leaves out sizes and times, which "
@@ -653,8 +653,8 @@ void RegisterBrowseOps(Registry& registry, const ns::Workspaces& workspaces) {
       },
       // One directory read (once per change, then pages come from the
       // listing cache) and at most a page of stats: local work like fs_read.
-      true});
-  registry.AddOrDie(OpSpec{
+      true}, {PathUse::Arg("path", PathAccess::kRead, "/")}));
+  registry.AddOrDie(WithPaths(OpSpec{
       "fs", "tree", "Show a directory tree",
       "Show the directories and files below a directory as an indented tree, 3 levels deep by default (up to "
       "10), sorted by name. Skips .git and what .gitignore files ignore (from the workspace root down) unless "
@@ -662,8 +662,9 @@ void RegisterBrowseOps(Registry& registry, const ns::Workspaces& workspaces) {
       "never followed. Stops after 2000 entries by default (limit up to 5000) with a marker: narrow with "
       "path, depth or exclude. Use fs_list for sizes and times, fs_glob to find files by name pattern.",
       kReadOnly, Right::kFsRead,
-      [&workspaces](Context& ctx, const Json& args) { return HandleTree(workspaces, ctx, args); }});
-  registry.AddOrDie(OpSpec{
+      [&workspaces](Context& ctx, const Json& args) { return HandleTree(workspaces, ctx, args); }},
+      {PathUse::Arg("path", PathAccess::kRead, "/")}));
+  registry.AddOrDie(WithPaths(OpSpec{
       "fs", "glob", "Find files by pattern",
       "Find files and directories whose path below `path` (default: the workspace root) matches a glob "
       "pattern such as \"**/*.cc\", \"src/*.h\" or \"**/test_*\": '*' and '?' match within one name, "
@@ -672,15 +673,17 @@ void RegisterBrowseOps(Registry& registry, const ns::Workspaces& workspaces) {
       "pass next_cursor back as cursor for more. Use fs_tree for an overview, the search venom to search "
       "file contents.",
       kReadOnly, Right::kFsRead,
-      [&workspaces](Context& ctx, const Json& args) { return HandleGlob(workspaces, ctx, args); }});
-  registry.AddOrDie(OpSpec{
+      [&workspaces](Context& ctx, const Json& args) { return HandleGlob(workspaces, ctx, args); }},
+      {PathUse::Arg("path", PathAccess::kRead, "/")}));
+  registry.AddOrDie(WithPaths(OpSpec{
       "fs", "stat", "Describe a path",
       "Describe one path (path) or up to 100 (paths) without reading them: whether it exists, type, size, "
       "mode, modification and change times, a symlink's target and what that is (symlinks are described "
       "themselves unless follow is true), the bind it lives on and whether that bind is read-only. A missing "
       "path is reported with exists false, not as an error.",
       kReadOnly, Right::kFsRead,
-      [&workspaces](Context& ctx, const Json& args) { return HandleStat(workspaces, ctx, args); }, true});
+      [&workspaces](Context& ctx, const Json& args) { return HandleStat(workspaces, ctx, args); }, true},
+      {PathUse::Arg("path", PathAccess::kRead), PathUse::Arg("paths", PathAccess::kRead)}));
 }
 
 }  // namespace weft::venoms::fs

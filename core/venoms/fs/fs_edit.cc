@@ -187,6 +187,7 @@ void RegisterEditOp(Registry& registry, const ns::Workspaces& workspaces) {
   spec.annotations = {.read_only = false, .destructive = true, .idempotent = false, .open_world = false};
   spec.right = Right::kFsWrite;
   spec.handler = [&workspaces](Context& ctx, const Json& args) { return Edit(workspaces, ctx, args); };
+  spec.paths = {PathUse::Arg("path", PathAccess::kWrite)};
   registry.AddOrDie(std::move(spec));
 }
 

@@ -593,7 +593,7 @@ constexpr const char* kMkdirDescription =
     "is a file. Returns the directories created.";
 
 void Register(Registry& registry, const char* op, const char* title, const char* description, Annotations annotations,
-              Handler handler) {
+              std::vector<PathUse> paths, Handler handler) {
   OpSpec spec;
   spec.venom = "fs";
   spec.op = op;
@@ -602,6 +602,7 @@ void Register(Registry& registry, const char* op, const char* title, const char*
   spec.annotations = annotations;
   spec.right = Right::kFsWrite;
   spec.handler = std::move(handler);
+  spec.paths = std::move(paths);
   registry.AddOrDie(std::move(spec));
 }
 
@@ -611,16 +612,20 @@ void RegisterManageOps(Registry& registry, const ns::Workspaces& workspaces) {
   const ns::Workspaces* ws = &workspaces;
   Register(registry, "move", "Move or rename", kMoveDescription,
            {.read_only = false, .destructive = true, .idempotent = false, .open_world = false},
+           {PathUse::Arg("source", PathAccess::kWrite), PathUse::Arg("destination", PathAccess::kWrite)},
            [ws](Context& ctx, const Json& args) { return Move(*ws, ctx, args); });
   // Not destructive: replacing anything needs overwrite: true, an explicit opt-in.
   Register(registry, "copy", "Copy", kCopyDescription,
            {.read_only = false, .destructive = false, .idempotent = false, .open_world = false},
+           {PathUse::Arg("source", PathAccess::kRead), PathUse::Arg("destination", PathAccess::kWrite)},
            [ws](Context& ctx, const Json& args) { return Copy(*ws, ctx, args); });
   Register(registry, "remove", "Remove", kRemoveDescription,
            {.read_only = false, .destructive = true, .idempotent = true, .open_world = false},
+           {PathUse::Arg("path", PathAccess::kWrite)},
            [ws](Context& ctx, const Json& args) { return Remove(*ws, ctx, args); });
   Register(registry, "mkdir", "Make a directory", kMkdirDescription,
            {.read_only = false, .destructive = false, .idempotent = true, .open_world = false},
+           {PathUse::Arg("path", PathAccess::kWrite)},
            [ws](Context& ctx, const Json& args) { return Mkdir(*ws, ctx, args); });
 }
 

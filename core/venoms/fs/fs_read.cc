@@ -667,7 +667,7 @@ constexpr Annotations kReadOnly{true, false, true, false};
 }  // namespace
 
 void RegisterFsReadOps(Registry& registry, const ns::Workspaces& workspaces) {
-  registry.AddOrDie(OpSpec{
+  registry.AddOrDie(WithPaths(OpSpec{
       "fs", "read", "Read a file",
       "Read one file of the workspace. Text comes back as it is in the file: by default the first 2000 lines; "
       "choose lines with offset (1-based) and limit, or head / tail N lines, or bytes with byte_offset and "
@@ -678,8 +678,8 @@ void RegisterFsReadOps(Registry& registry, const ns::Workspaces& workspaces) {
       "several files at once, fs_list/fs_tree for directories, fs_stat for size and type only.",
       kReadOnly, Right::kFsRead,
       [&workspaces](Context& ctx, const Json& args) { return HandleRead(workspaces, ctx, args); },
-      true, kMaxResultChars});
-  registry.AddOrDie(OpSpec{
+      true, kMaxResultChars}, {PathUse::Arg("path", PathAccess::kRead)}));
+  registry.AddOrDie(WithPaths(OpSpec{
       "fs", "read_many", "Read several files",
       "Read up to 50 text files in one call, each under a '==> /path <==' header. head or offset/limit apply "
       "to every file (default: the first 2000 lines); the reply holds at most 256 KiB of text in all, shared "
@@ -689,7 +689,7 @@ void RegisterFsReadOps(Registry& registry, const ns::Workspaces& workspaces) {
       "shown: read them with fs_read.",
       kReadOnly, Right::kFsRead,
       [&workspaces](Context& ctx, const Json& args) { return HandleReadMany(workspaces, ctx, args); },
-      false, kMaxResultChars});
+      false, kMaxResultChars}, {PathUse::Arg("paths", PathAccess::kRead)}));
   fs::RegisterBrowseOps(registry, workspaces);
 }
 

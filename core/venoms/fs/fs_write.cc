@@ -121,6 +121,7 @@ void RegisterWriteOp(Registry& registry, const ns::Workspaces& workspaces) {
   spec.annotations = {.read_only = false, .destructive = true, .idempotent = true, .open_world = false};
   spec.right = Right::kFsWrite;
   spec.handler = [&workspaces](Context& ctx, const Json& args) { return Write(workspaces, ctx, args); };
+  spec.paths = {PathUse::Arg("path", PathAccess::kWrite)};
   registry.AddOrDie(std::move(spec));
 }
 

@@ -160,6 +160,8 @@ void RegisterGitVenom(Registry& registry, const ns::Workspaces& workspaces, GitO
       {"stash_pop", "Apply a stash entry", kStashPopDescription, git::StashPop, kAppend, 0},
       {"init", "Create a repository", kInitDescription, git::Init, kAdditive, 0},
   };
+  // git finds the repository upward from `path`, and one repository can
+  // span the whole workspace: every op needs its access on all of it.
   auto add = [&](const GitOp& op, Right right) {
     OpHandler handler = op.handler;
     registry.AddOrDie({
@@ -172,6 +174,7 @@ void RegisterGitVenom(Registry& registry, const ns::Workspaces& workspaces, GitO
         .handler = [state, handler](Context& ctx, const Json& args) { return handler(*state, ctx, args); },
         .nonblocking = false,
         .max_result_chars = op.max_result_chars,
+        .paths = {PathUse::Whole(right == Right::kGitRead ? PathAccess::kRead : PathAccess::kWrite)},
     });
   };
   for (const GitOp& op : read_ops) add(op, Right::kGitRead);

@@ -55,6 +55,7 @@ void RegisterSearchVenom(Registry& registry, const ns::Workspaces& workspaces, S
       .handler = [state](Context& ctx, const Json& args) { return search::SearchCode(*state, ctx, args); },
       .nonblocking = false,
       .max_result_chars = 200'000,
+      .paths = {PathUse::Arg("path", PathAccess::kRead, "/")},
   });
   registry.AddOrDie({
       .venom = "search",
@@ -66,6 +67,7 @@ void RegisterSearchVenom(Registry& registry, const ns::Workspaces& workspaces, S
       .handler = [state](Context& ctx, const Json& args) { return search::SearchFiles(*state, ctx, args); },
       .nonblocking = false,
       .max_result_chars = 500'000,
+      .paths = {PathUse::Arg("path", PathAccess::kRead, "/")},
   });
 }
 

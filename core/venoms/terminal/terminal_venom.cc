@@ -123,6 +123,9 @@ void RegisterTerminalVenom(Registry& registry, const ns::Workspaces& workspaces,
         // Every op but list may wait on a process (a full pipe, a stop ladder, a read's wait).
         .nonblocking = std::string_view(e.op) == "list",
         .max_result_chars = e.max_result_chars,
+        // A process can read and change any file of the workspace, and every
+        // session is reachable by its id: all of them need write on "/".
+        .paths = {PathUse::Whole(PathAccess::kWrite)},
     });
   }
 }

@@ -29,7 +29,8 @@ void HostedMounts::PruneEnded() {
   }
 }
 
-Result<HostedMount> HostedMounts::Mount(const ns::Workspace& ws, const std::string& dir, bool read_only) {
+Result<HostedMount> HostedMounts::Mount(const ns::Workspace& ws, const std::string& dir, bool read_only,
+                                        const grants::Grant* caller) {
   WEFT_ASSIGN_OR_RETURN(std::string path, fuse::CanonicalMountPath(dir));
   std::lock_guard<std::mutex> lock(mu_);
   PruneEnded();
@@ -39,9 +40,13 @@ Result<HostedMount> HostedMounts::Mount(const ns::Workspace& ws, const std::stri
                                            " by this server; workspace_unmount it first"}));
     }
   }
+  std::shared_ptr<weftdir::CallGate> gate;
+  if (caller != nullptr && gates_) {
+    WEFT_ASSIGN_OR_RETURN(gate, gates_(*caller, path, read_only || ws.read_only()));
+  }
   auto entry = std::make_unique<Entry>();
   entry->info = HostedMount{path, ws.id(), read_only || ws.read_only()};
-  entry->tree = weftdir::NewWeftDir(ws, registry_);
+  entry->tree = weftdir::NewWeftDir(ws, registry_, SystemClock::Get(), std::move(gate));
   fuse::MountOptions options;
   options.read_only = read_only;
   WEFT_ASSIGN_OR_RETURN(entry->session, fuse::MountSession::Start(ws, path, options, entry->tree.get()));

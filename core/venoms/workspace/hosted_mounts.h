@@ -9,6 +9,7 @@
 // fusermount3 -u) drops out of the list on its own.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,8 +18,15 @@
 #include "core/base/result.h"
 #include "core/ns/workspace.h"
 #include "core/venoms/registry.h"
+#include "core/weftdir/call_gate.h"
 
 namespace weft::venoms {
+
+// The gate a mount's call files run under, made from the grant of whoever
+// asks for the mount (docs/grants.md): a grant derived from the caller's
+// for the mount, read-only when the mount is.
+using MountGates = std::function<Result<std::shared_ptr<weftdir::CallGate>>(const grants::Grant& caller,
+                                                                             const std::string& dir, bool read_only)>;
 
 struct HostedMount {
   std::string dir;           // canonical host path of the mount point
@@ -35,10 +43,17 @@ class HostedMounts {
   HostedMounts(const HostedMounts&) = delete;
   HostedMounts& operator=(const HostedMounts&) = delete;
 
-  // Mounts `ws` (which must outlive the mount) at host directory `dir`.
+  // Where mounts asked for under a grant get their call files' gate. Set
+  // before serving; without it such mounts' call files are unrestricted.
+  void SetGates(MountGates gates) { gates_ = std::move(gates); }
+
+  // Mounts `ws` (which must outlive the mount) at host directory `dir`;
+  // its call files run under a gate made from `caller` (null: unrestricted).
   // Errors: kInvalidArgument (not a directory, inside a bind), kAlreadyExists
-  // (already a mount point), kUnavailable (no usable /dev/fuse).
-  Result<HostedMount> Mount(const ns::Workspace& ws, const std::string& dir, bool read_only);
+  // (already a mount point), kUnavailable (no usable /dev/fuse), and the
+  // gate's when it cannot be made.
+  Result<HostedMount> Mount(const ns::Workspace& ws, const std::string& dir, bool read_only,
+                            const grants::Grant* caller = nullptr);
   // Unmounts a mount this process hosts at `dir`; kNotFound names the ones
   // it hosts.
   Result<HostedMount> Unmount(const std::string& dir);
@@ -50,6 +65,7 @@ class HostedMounts {
   void PruneEnded();  // mu_ held
 
   const Registry& registry_;
+  MountGates gates_;
   mutable std::mutex mu_;  // guards entries_; held while a mount starts or stops
   std::vector<std::unique_ptr<Entry>> entries_;
 };

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/base/strings.h"
+#include "core/grants/grant.h"
 #include "core/venoms/args.h"
 
 namespace weft::venoms {
@@ -28,7 +29,9 @@ constexpr const char* kMountDescription =
     "workspace.json, the venom catalog and one call file per op: write a JSON request to an open "
     "DIR/.weft/venoms/<venom>/<op>, read the JSON answer from the same descriptor. dir must be an absolute "
     "path to an existing directory outside the workspace's binds (a mount inside them would serve itself), "
-    "not already a mount point. read_only refuses every change through the mount. Needs /dev/fuse on the host.";
+    "not already a mount point. read_only refuses every change through the mount; a session whose grant may not "
+    "write the whole workspace always mounts read-only, and the call files run under its grant. Needs /dev/fuse "
+    "on the host.";
 
 constexpr const char* kUnmountDescription =
     "Unmount a mount this server made with workspace_mount. A program that still has a file open there keeps "
@@ -123,8 +126,11 @@ Result<Reply> Mount(const ns::Workspaces& workspaces, HostedMounts* mounts, Cont
                                             "--ignore-roots to allow it, or run `weft mount DIR` from a shell"}));
   }
   WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, workspaces.Pick(seen->id()));
-  bool read_only = BoolArg(args, "read_only", false);
-  WEFT_ASSIGN_OR_RETURN(HostedMount m, mounts->Mount(*ws, dir, read_only));
+  // A grant that may not write all of the workspace gets a read-only mount:
+  // FUSE writes pass through to the binds unchecked by path.
+  const grants::Grant* grant = ctx.grant();
+  bool read_only = BoolArg(args, "read_only", false) || (grant != nullptr && !grants::CanWrite(*grant, "/"));
+  WEFT_ASSIGN_OR_RETURN(HostedMount m, mounts->Mount(*ws, dir, read_only, grant));
   Json data = {{"dir", m.dir},
                {"workspace", m.workspace_id},
                {"read_only", m.read_only},
@@ -171,12 +177,16 @@ void RegisterWorkspaceVenom(Registry& registry, const ns::Workspaces& workspaces
                       });
   mount.annotations = kMount;
   mount.right = Right::kAdmin;  // changes this machine's mount table
+  // A mount shows the whole workspace; it is writable only under a grant
+  // that may write all of it (Mount).
+  mount.paths = {PathUse::Whole(PathAccess::kRead)};
   mount.nonblocking = false;    // waits for the kernel to answer the new mount
   registry.AddOrDie(std::move(mount));
   OpSpec unmount = Spec("unmount", "Unmount a workspace mount", kUnmountDescription,
                         [mounts](Context&, const Json& args) { return Unmount(mounts, args); });
   unmount.annotations = kUnmount;
   unmount.right = Right::kAdmin;
+  unmount.paths = {PathUse::Whole(PathAccess::kRead)};  // whoever may mount may unmount
   unmount.nonblocking = false;  // waits for the mount's workers to stop
   registry.AddOrDie(std::move(unmount));
 }

@@ -190,6 +190,25 @@ TEST_F(StoreTest, MigrateAppliesOnlyWhatIsMissingInOrder) {
   EXPECT_EQ(back.status().code(), StatusCode::kFailedPrecondition);
 }
 
+TEST_F(StoreTest, AVersionOneDatabaseGainsGrantsAndAuditKeepingItsWorkspaces) {
+  ASSERT_TRUE(EnsurePrivateDir(state_dir_).ok());
+  {
+    Result<sql::Connection> conn = sql::Connection::Open(db_path_);
+    ASSERT_TRUE(conn.ok()) << conn.status();
+    Result<int> at = Migrate(*conn, db_path_, 10, Migrations().first(1));
+    ASSERT_TRUE(at.ok()) << at.status();
+    ASSERT_EQ(*at, 1);
+    ASSERT_TRUE(conn->Exec("INSERT INTO workspaces VALUES ('ws_0123456789ab', 'old', '/old', 1, 2)").ok());
+  }
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion(), 2);
+  EXPECT_EQ(store->GetWorkspace("old")->root, "/old");
+  RawDb raw(db_path_);
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_schema WHERE name IN ('grants', 'audit')"), "2");
+  EXPECT_EQ(raw.Query("SELECT description FROM schema_migrations WHERE version = 2"), "grants and the audit log");
+}
+
 TEST_F(StoreTest, AFailedMigrationLeavesNoTrace) {
   ASSERT_TRUE(EnsurePrivateDir(state_dir_).ok());
   Result<sql::Connection> conn = sql::Connection::Open(db_path_);

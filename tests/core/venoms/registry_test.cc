@@ -156,6 +156,31 @@ TEST(VenomRegistry, CallPassesHandlerErrorsThrough) {
   EXPECT_EQ(r.status().message(), "no such thing");
 }
 
+TEST(VenomRegistry, PathUsesMustNameStringArgumentsAndWritingRightsMustWrite) {
+  Registry registry(TestSchemas());
+  OpSpec unknown = Echo();
+  unknown.paths = {PathUse::Arg("path", PathAccess::kRead)};
+  Status s = registry.Add(unknown);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("\"path\" is not a string"), std::string::npos) << s;
+  OpSpec empty = Echo();
+  empty.paths = {PathUse{}};
+  EXPECT_EQ(registry.Add(empty).code(), StatusCode::kInvalidArgument);
+  OpSpec writes_nothing = Echo();
+  writes_nothing.right = Right::kFsWrite;
+  writes_nothing.paths = {PathUse::Arg("text", PathAccess::kRead)};
+  s = registry.Add(writes_nothing);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("needs a kWrite path use"), std::string::npos) << s;
+  OpSpec good = Echo();
+  good.right = Right::kExec;
+  good.paths = {PathUse::Arg("text", PathAccess::kRead), PathUse::Whole(PathAccess::kWrite)};
+  EXPECT_TRUE(registry.Add(good).ok());
+  EXPECT_EQ(registry.ops()[0]->spec.paths.size(), 2u);
+  EXPECT_TRUE(IsReadRight(Right::kGitRead));
+  EXPECT_FALSE(IsReadRight(Right::kAdmin));
+}
+
 TEST(VenomRegistry, RightNamesMatchTheDesign) {
   EXPECT_EQ(RightName(Right::kFsRead), "fs.read");
   EXPECT_EQ(RightName(Right::kFsWrite), "fs.write");

@@ -3,6 +3,7 @@
 #include "core/weftdir/call_session.h"
 
 #include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -79,6 +80,58 @@ class CallSessionTest : public ::testing::Test {
   venoms::Registry registry_{TestSchemas()};
   std::promise<void> started_;
 };
+
+// A gate that refuses ops named in `refused` and records what ended.
+class RecordingGate final : public CallGate {
+ public:
+  const grants::Grant* grant() const override { return nullptr; }
+  Status Admit(const venoms::Op& op, const Json&) override {
+    if (op.spec.op == "fail") return Status::PermissionDenied("revoked: the grant was revoked");
+    return Status::Ok();
+  }
+  void Finished(const CallRecord& record) override {
+    std::lock_guard<std::mutex> lock(mu);
+    records.push_back({record.op->name, record.refusal.ok(), record.admitted, record.failed, record.protocol_error,
+                       record.arguments != nullptr ? *record.arguments : Json()});
+  }
+  struct Seen {
+    std::string op;
+    bool allowed;
+    bool admitted;
+    bool failed;
+    int protocol_error;
+    Json arguments;
+  };
+  std::mutex mu;
+  std::vector<Seen> records;
+};
+
+TEST_F(CallSessionTest, AGateAdmitsEveryCallAndHearsHowItEnded) {
+  auto gate = std::make_shared<RecordingGate>();
+  CallOptions options;
+  options.gate = gate;
+  auto run = [&](const char* op, std::string_view request) {
+    auto session = Open(op, options);
+    Result<std::string> response = RunCall(*session, request);
+    EXPECT_TRUE(response.ok());
+    return Json::parse(*response, nullptr, false);
+  };
+  EXPECT_EQ(run("echo", R"({"text": "hi"})"), (Json{{"text", "hi"}}));
+  Json refused = run("fail", "{}");
+  EXPECT_EQ(refused["error"]["status"], "permission_denied");
+  EXPECT_EQ(refused["error"]["message"], "revoked: the grant was revoked");
+  EXPECT_EQ(run("echo", "not json")["error"]["code"], kParseError);
+  std::lock_guard<std::mutex> lock(gate->mu);
+  ASSERT_EQ(gate->records.size(), 3u);
+  EXPECT_TRUE(gate->records[0].allowed);
+  EXPECT_TRUE(gate->records[0].admitted);
+  EXPECT_FALSE(gate->records[0].failed);
+  EXPECT_EQ(gate->records[0].arguments, (Json{{"text", "hi"}}));
+  EXPECT_FALSE(gate->records[1].allowed);
+  EXPECT_FALSE(gate->records[1].admitted);
+  EXPECT_EQ(gate->records[2].protocol_error, kParseError);
+  EXPECT_FALSE(gate->records[2].admitted);
+}
 
 TEST_F(CallSessionTest, SuccessIsTheOpsDataAsOneLine) {
   auto session = Open("echo");

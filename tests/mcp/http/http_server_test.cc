@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -512,6 +515,105 @@ TEST_F(HttpNoAuthTest, NoTokenNeededWhenAuthIsOff) {
   auto headers = ModernHeaders("tools/list");
   headers.erase("Authorization");
   EXPECT_EQ(StatusOf(Post(ModernRequest(1, "tools/list"), headers)), 200);
+}
+
+// A gate that shows (and admits) only the tools it names.
+class ListGate final : public Gate {
+ public:
+  explicit ListGate(std::set<std::string> tools) : tools_(std::move(tools)) {}
+  const grants::Grant* grant() const override { return nullptr; }
+  bool ShowsTool(const Tool& tool) const override { return tools_.count(tool.spec.name) > 0; }
+  std::optional<Refusal> AdmitTool(const Tool& tool) override {
+    if (ShowsTool(tool)) return std::nullopt;
+    return Refusal{"permission_denied", "not in this grant"};
+  }
+  std::optional<Refusal> AdmitArguments(const Tool&, const Json&) override { return std::nullopt; }
+  std::optional<Refusal> AdmitResource(const std::string&) override { return std::nullopt; }
+  bool ShowsResource(const std::string&) const override { return true; }
+  std::optional<Refusal> AdmitPrompt(const std::string&) override { return std::nullopt; }
+  void Finished(const ToolCallRecord&) override {}
+
+ private:
+  std::set<std::string> tools_;
+};
+
+constexpr char kGrantA[] = "wg_grant-token-a";
+constexpr char kGrantB[] = "wg_grant-token-b";
+
+// Bearer tokens besides the owner's stand for grants (docs/grants.md).
+class HttpGrantTokensTest : public HttpServerTest {
+ protected:
+  static HttpOptions Options(std::vector<std::string>* subjects, std::mutex* mu) {
+    HttpOptions o = TestOptions();
+    o.owner_gate = [subjects, mu](const std::string& subject) -> std::shared_ptr<Gate> {
+      std::lock_guard<std::mutex> lock(*mu);
+      subjects->push_back("owner " + subject);
+      return std::make_shared<ListGate>(std::set<std::string>{"test_simple_text", "test_image_content"});
+    };
+    o.token_gate = [subjects, mu](const std::string& token, const std::string& subject) -> std::shared_ptr<Gate> {
+      if (token != kGrantA && token != kGrantB) return nullptr;
+      std::lock_guard<std::mutex> lock(*mu);
+      subjects->push_back(token + " " + subject);
+      return std::make_shared<ListGate>(std::set<std::string>{"test_simple_text"});
+    };
+    return o;
+  }
+  HttpGrantTokensTest() : HttpServerTest(Options(&subjects_, &mu_)) {}
+
+  static std::map<std::string, std::string> WithToken(std::map<std::string, std::string> headers,
+                                                      const std::string& token) {
+    headers["Authorization"] = "Bearer " + token;
+    return headers;
+  }
+  std::vector<std::string> ToolNames(const std::string& response) {
+    std::vector<std::string> names;
+    std::string body = BodyOf(response);
+    size_t data = body.find("data: ");  // an SSE body holds the JSON after "data: "
+    Json j = Parse(data == std::string::npos ? body : body.substr(data + 6));
+    for (const Json& t : j["result"]["tools"]) names.push_back(t["name"]);
+    return names;
+  }
+
+  std::mutex mu_;
+  std::vector<std::string> subjects_;
+};
+
+TEST_F(HttpGrantTokensTest, AnUnknownTokenIs401AndAGrantTokenIsServedUnderItsGrant) {
+  std::string unknown = Post(ModernRequest(1, "tools/list"), WithToken(ModernHeaders("tools/list"), "wg_nope"));
+  EXPECT_EQ(StatusOf(unknown), 401) << unknown;
+  std::string granted = Post(ModernRequest(2, "tools/list"), WithToken(ModernHeaders("tools/list"), kGrantA));
+  EXPECT_EQ(StatusOf(granted), 200) << granted;
+  EXPECT_EQ(ToolNames(granted), std::vector<std::string>{"test_simple_text"});
+  std::string owner = Post(ModernRequest(3, "tools/list"), ModernHeaders("tools/list"));
+  EXPECT_EQ(ToolNames(owner), (std::vector<std::string>{"test_simple_text", "test_image_content"}));
+  Json call = ModernRequest(4, "tools/call", {{"name", "test_image_content"}, {"arguments", Json::object()}});
+  std::string refused = Post(call, WithToken(ModernHeaders("tools/call", "test_image_content"), kGrantA));
+  EXPECT_NE(BodyOf(refused).find("permission_denied: not in this grant"), std::string::npos) << refused;
+  // Metrics are the owner's.
+  EXPECT_EQ(StatusOf(Roundtrip(port(), RequestText("GET", "/metrics", {{"Authorization",
+                                                                        std::string("Bearer ") + kGrantA}}))),
+            401);
+}
+
+TEST_F(HttpGrantTokensTest, ALegacySessionRunsUnderAndBelongsToTheTokenThatOpenedIt) {
+  std::string r = Post({{"jsonrpc", "2.0"},
+                        {"id", 1},
+                        {"method", "initialize"},
+                        {"params", {{"protocolVersion", "2025-11-25"},
+                                    {"capabilities", Json::object()},
+                                    {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}},
+                       WithToken(PostHeaders(), kGrantA));
+  ASSERT_EQ(StatusOf(r), 200) << r;
+  std::string sid = Header(r, "Mcp-Session-Id");
+  Json list = {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/list"}};
+  std::string mine = Post(list, WithToken(SessionHeaders(sid), kGrantA));
+  EXPECT_EQ(ToolNames(mine), std::vector<std::string>{"test_simple_text"});
+  // Another grant's token, or the owner's, finds no such session.
+  EXPECT_EQ(StatusOf(Post(list, WithToken(SessionHeaders(sid), kGrantB))), 404);
+  EXPECT_EQ(StatusOf(Post(list, SessionHeaders(sid))), 404);
+  std::lock_guard<std::mutex> lock(mu_);
+  EXPECT_NE(std::find(subjects_.begin(), subjects_.end(), std::string(kGrantA) + " http session " + sid),
+            subjects_.end());
 }
 
 TEST(HttpServerBind, RefusesNoAuthOffLoopback) {
