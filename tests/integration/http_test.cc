@@ -155,7 +155,9 @@ TEST(WeftHttp, BusyPortIsAClearError) {
   ScopedTempDir tmp;
   HttpServe first(tmp.Join("state"), {"--no-auth"});
   ASSERT_NE(first.port(), 0) << first.err();
-  RunResult r = ::weft::testing::Run({Weft(), "serve", "--http", "127.0.0.1:" + std::to_string(first.port()), "--no-auth"}, "", 20s);
+  RunResult r = ::weft::testing::Run({Weft(), "serve", "--http", "127.0.0.1:" + std::to_string(first.port()), "--no-auth",
+                                      "--workspace", tmp.path(), "--state", tmp.Join("state2")},
+                                     "", 20s);
   EXPECT_EQ(r.exit_code(), 1);
   EXPECT_NE(r.err.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())), std::string::npos) << r.err;
 }

@@ -25,7 +25,8 @@ class ScopedTempDir {
 // Reads a whole file; aborts the test process on failure (test helper).
 std::string ReadFileOrDie(const std::string& path);
 
-// WEFT_SOURCE_DIR / WEFT_BINARY_DIR from the environment CTest sets.
+// The source and build trees: compiled in, overridden by WEFT_SOURCE_DIR /
+// WEFT_BINARY_DIR when set.
 std::string SourceDir();
 std::string BinaryDir();
 

@@ -202,7 +202,7 @@ TEST_F(StoreTest, AVersionOneDatabaseGainsGrantsAndAuditKeepingItsWorkspaces) {
   }
   auto store = OpenOrDie();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->SchemaVersion(), 2);
+  EXPECT_EQ(store->SchemaVersion(), LatestSchemaVersion());
   EXPECT_EQ(store->GetWorkspace("old")->root, "/old");
   RawDb raw(db_path_);
   EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_schema WHERE name IN ('grants', 'audit')"), "2");

@@ -28,9 +28,7 @@ class AgentVenomTest : public VenomTest {
   AgentVenomTest() : VenomTest("agent") {}
 
   void SetUp() override {
-    const char* bin = std::getenv("WEFT_BINARY_DIR");
-    if (bin == nullptr) GTEST_SKIP() << "WEFT_BINARY_DIR is not set (run through ctest): the runner is the weft binary";
-    weft_ = std::string(bin) + "/bin/weft";
+    weft_ = weft::testing::BinaryDir() + "/bin/weft";
     ASSERT_EQ(::access(weft_.c_str(), X_OK), 0) << weft_ << " is not built";
     ws_dir_ = tmp_.Join("ws");
     tmp_.WriteFile("ws/hello.txt", "hi\n");
