@@ -50,8 +50,21 @@ Json AuditEntry::ToJson() const {
 
 std::string ArgumentsDigest(const Json& arguments) { return HexDigest(Sha256Of(DumpJson(arguments))); }
 
-AuditLog::AuditLog(store::Store& store, GrantStore& grants) : store_(store), grants_(grants) {
+AuditLog::AuditLog(std::string db_path) : db_path_(std::move(db_path)) {
   writer_ = std::thread([this] { Run(); });
+}
+
+AuditLog::AuditLog(store::Store& store)
+    : db_path_(store.path()), store_(&store), grants_(std::make_unique<GrantStore>(store)) {
+  writer_ = std::thread([this] { Run(); });
+}
+
+Status AuditLog::Connect() {
+  if (store_ != nullptr) return Status::Ok();
+  WEFT_ASSIGN_OR_RETURN(owned_, store::Store::Open(db_path_));
+  store_ = owned_.get();
+  grants_ = std::make_unique<GrantStore>(*store_);
+  return Status::Ok();
 }
 
 AuditLog::~AuditLog() {
@@ -70,7 +83,7 @@ void AuditLog::Record(AuditEntry entry) {
     ++dropped_;
     ++written_total_;
     if (dropped_ == 1 || dropped_ % 10'000 == 0) {
-      WEFT_LOG(kError) << "audit log: " << dropped_ << " entries dropped: " << store_.path()
+      WEFT_LOG(kError) << "audit log: " << dropped_ << " entries dropped: " << db_path_
                        << " cannot be written (" << last_error_ << ")";
     }
   }
@@ -112,7 +125,7 @@ void AuditLog::Run() {
         // Put the batch back in front and try again next round.
         queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
         if (last_error_.ok()) {
-          WEFT_LOG(kWarning) << "audit log: cannot write to " << store_.path() << ": " << s;
+          WEFT_LOG(kWarning) << "audit log: cannot write to " << db_path_ << ": " << s;
         }
         last_error_ = s;
         break;
@@ -122,7 +135,7 @@ void AuditLog::Run() {
     flushed_cv_.notify_all();
     if (stop) {
       if (!queue_.empty()) {
-        WEFT_LOG(kError) << "audit log: " << queue_.size() << " entries could not be written to " << store_.path()
+        WEFT_LOG(kError) << "audit log: " << queue_.size() << " entries could not be written to " << db_path_
                          << " before exit: " << last_error_;
       }
       return;
@@ -135,7 +148,8 @@ Status AuditLog::WriteBatch(std::vector<AuditEntry>& batch) {
   for (const AuditEntry& e : batch) {
     if (e.count_call && !e.grant_id.empty()) ++counted[e.grant_id];
   }
-  Status s = store_.Write([&](store::sql::Connection& db) -> Status {
+  WEFT_RETURN_IF_ERROR(Connect());
+  Status s = store_->Write([&](store::sql::Connection& db) -> Status {
     WEFT_ASSIGN_OR_RETURN(
         store::sql::Statement st,
         db.Prepare("INSERT INTO audit (at, grant_id, subject, tool, args_sha256, decision, code, reason, outcome, "
@@ -156,7 +170,7 @@ Status AuditLog::WriteBatch(std::vector<AuditEntry>& batch) {
   });
   if (!s.ok()) return s;
   std::vector<std::pair<std::string, int64_t>> counts(counted.begin(), counted.end());
-  Status added = grants_.AddCalls(counts);
+  Status added = grants_->AddCalls(counts);
   // The entries are written; a count that cannot be added is logged, not retried.
   if (!added.ok()) {
     WEFT_LOG(kWarning) << "audit log: cannot count calls on their grants: " << added;

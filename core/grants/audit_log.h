@@ -57,15 +57,23 @@ std::string ArgumentsDigest(const Json& arguments);
 // is lost on a clean shutdown: the destructor writes what is queued. A
 // batch that cannot be written (the disk is full) is kept and retried
 // while fewer than kMaxQueued entries wait; past that the oldest are
-// dropped, counted, and logged. Thread-safe. `store` and `grants` must
-// outlive it.
+// dropped, counted, and logged. Thread-safe.
+//
+// A server gives it a connection of its own (the path constructor): its
+// batches then never hold the lock of the connection calls are checked on,
+// in WAL mode the checks read while a batch is written, and the connection
+// is opened by the writer thread, off the server's startup.
 class AuditLog {
  public:
   static constexpr size_t kBatch = 512;
   static constexpr size_t kMaxQueued = 100'000;
   static constexpr std::chrono::milliseconds kInterval{100};
 
-  AuditLog(store::Store& store, GrantStore& grants);
+  // Writes to the weft.db at `db_path` through a connection it opens on
+  // its thread (retried each interval while it cannot).
+  explicit AuditLog(std::string db_path);
+  // Writes through `store`, which must outlive it.
+  explicit AuditLog(store::Store& store);
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
@@ -81,8 +89,13 @@ class AuditLog {
   // Writes `batch` in one transaction and counts its calls (mu_ not held).
   Status WriteBatch(std::vector<AuditEntry>& batch);
 
-  store::Store& store_;
-  GrantStore& grants_;
+  // Opens the connection of the path constructor (writer thread, mu_ not held).
+  Status Connect();
+
+  const std::string db_path_;
+  std::unique_ptr<store::Store> owned_;  // the path constructor's connection
+  store::Store* store_ = nullptr;        // set before the writer writes; used by it alone after
+  std::unique_ptr<GrantStore> grants_;   // counts calls on their grants, through store_
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable flushed_cv_;

@@ -233,12 +233,41 @@ Result<std::vector<Grant>> GrantStore::List(bool ended) {
   return out;
 }
 
+store::WalStamp* GrantStore::Stamp() {
+  // With live_mu_ held.
+  if (stamp_ == nullptr) stamp_ = store::WalStamp::Open(store_.path());
+  return stamp_.get();
+}
+
 Status GrantStore::Check(std::string_view id) {
   int64_t now = store_.Now();
-  return store_.Read([&](store::sql::Connection& db) -> Status {
+  std::optional<store::WalStamp::Value> stamp;
+  {
+    std::lock_guard<std::mutex> lock(live_mu_);
+    if (store::WalStamp* s = Stamp()) {
+      stamp = s->Now();
+      auto it = live_.find(id);
+      if (it != live_.end() && it->second.stamp == *stamp && (!it->second.expires_at || now < *it->second.expires_at)) {
+        return Status::Ok();
+      }
+    }
+  }
+  // The stamp was taken before this read: a commit between the two shows
+  // as a change next time.
+  std::optional<int64_t> earliest;
+  Status s = store_.Read([&](store::sql::Connection& db) -> Status {
     WEFT_ASSIGN_OR_RETURN(std::vector<Link> chain, ReadChain(db, id));
+    for (const Link& link : chain) {
+      if (link.expires_at && (!earliest || *link.expires_at < *earliest)) earliest = link.expires_at;
+    }
     return ChainLive(chain, now);
   });
+  if (s.ok() && stamp) {
+    std::lock_guard<std::mutex> lock(live_mu_);
+    if (live_.size() >= kMaxLiveChains) live_.clear();
+    live_[std::string(id)] = LiveChain{*stamp, earliest};
+  }
+  return s;
 }
 
 Status GrantStore::Charge(std::string_view id, bool spawn) {

@@ -4,7 +4,9 @@
 // (docs/grants.md).
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@
 #include "core/base/result.h"
 #include "core/grants/grant.h"
 #include "core/store/store.h"
+#include "core/store/wal_stamp.h"
 
 namespace weft::store::sql {
 class Statement;
@@ -59,8 +62,10 @@ class GrantStore {
 
   // Ok when the grant and every ancestor are live; otherwise the denial
   // (revoked, expired) of the nearest that is not; kNotFound for an unknown
-  // id. One read of the chain and no caching, so a revocation or an expiry
-  // applies to the very next call.
+  // id. A revocation or an expiry applies to the very next call: the chain
+  // is read again whenever weft.db has had any commit since it was last
+  // found live (store::WalStamp, no transaction needed to tell), and an
+  // expiry is compared with the clock on every call.
   Status Check(std::string_view id);
   // Charges one tool call to the grant and every ancestor, atomically,
   // checking each budget on the way: budget_exceeded (nothing charged)
@@ -111,8 +116,21 @@ class GrantStore {
   // descendants where it is NULL or later.
   Status StampSubtree(std::string_view id, const char* column);
 
+  // A chain found live: still live while weft.db's wal-index header is
+  // `stamp` and the clock has not reached `expires_at` (the chain's earliest).
+  struct LiveChain {
+    store::WalStamp::Value stamp;
+    std::optional<int64_t> expires_at;
+  };
+  static constexpr size_t kMaxLiveChains = 4096;
+  // The stamp of weft.db, mapped on first use (null until it can be).
+  store::WalStamp* Stamp();
+
   store::Store& store_;
   std::unique_ptr<store::sql::Statement> statements_[3];  // by CachedStatement; under the Store's lock
+  std::mutex live_mu_;
+  std::unique_ptr<store::WalStamp> stamp_;                        // guarded by live_mu_ until set
+  std::map<std::string, LiveChain, std::less<>> live_;           // by grant id; guarded by live_mu_
 };
 
 }  // namespace weft::grants

@@ -64,7 +64,6 @@ CREATE TABLE audit (
   error_code  INTEGER,                        -- the JSON-RPC error code of a protocol_error
   duration_us INTEGER NOT NULL                -- from arrival to answer
 );
-CREATE INDEX audit_by_grant ON audit(grant_id, id);
 )sql"},
     {3, "agents and their event log",
      R"sql(

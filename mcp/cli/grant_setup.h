@@ -70,7 +70,7 @@ class GrantHost {
 
  private:
   GrantHost() = default;
-  static std::unique_ptr<GrantHost> Begin(store::Store& store, std::shared_ptr<grants::GrantStore> grants,
+  static Result<std::unique_ptr<GrantHost>> Begin(store::Store& store, std::shared_ptr<grants::GrantStore> grants,
                                           grants::Grant grant);
 
   // Shared with mounts' call-file gates, which may outlive this host.

@@ -131,7 +131,7 @@ class Harness {
     EXPECT_TRUE(store.ok()) << store.status();
     store_ = std::move(store).value();
     grants_ = std::make_unique<grants::GrantStore>(*store_);
-    audit_ = std::make_unique<grants::AuditLog>(*store_, *grants_);
+    audit_ = std::make_unique<grants::AuditLog>(*store_);
     auto issued = grants_->IssueRoot("golden", *policy);
     EXPECT_TRUE(issued.ok()) << issued.status();
     mcp::GrantServices services;

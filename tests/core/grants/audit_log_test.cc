@@ -40,7 +40,7 @@ class AuditLogTest : public ::testing::Test {
 };
 
 TEST_F(AuditLogTest, RecordsAllowedDeniedAndFailedCalls) {
-  AuditLog log(*store_, grants_);
+  AuditLog log(*store_);
   log.Record(Entry("fs_read"));
   AuditEntry denied = Entry("fs_write", Outcome::kToolError);
   denied.denial = Denial::kPermissionDenied;
@@ -75,7 +75,7 @@ TEST_F(AuditLogTest, RecordsAllowedDeniedAndFailedCalls) {
 
 TEST_F(AuditLogTest, ACleanShutdownLosesNothing) {
   {
-    AuditLog log(*store_, grants_);
+    AuditLog log(*store_);
     for (int i = 0; i < 2000; ++i) log.Record(Entry("fs_read"));
   }
   AuditQuery q;
@@ -89,7 +89,7 @@ TEST_F(AuditLogTest, KeepsADigestNeverTheArguments) {
   EXPECT_NE(ArgumentsDigest({{"a", 1}}), ArgumentsDigest({{"a", 2}}));
   EXPECT_EQ(ArgumentsDigest({{"a", 1}}).size(), 64u);
   {
-    AuditLog log(*store_, grants_);
+    AuditLog log(*store_);
     log.Record(Entry("fs_read"));
   }
   // Neither the database nor its write-ahead log holds the path argument.
@@ -102,7 +102,7 @@ TEST_F(AuditLogTest, KeepsADigestNeverTheArguments) {
 TEST_F(AuditLogTest, ReadsAfterAnIdTheNewestAndOneGrant) {
   GrantStore::Issued other = std::move(grants_.IssueRoot("other", {})).value();
   {
-    AuditLog log(*store_, grants_);
+    AuditLog log(*store_);
     for (int i = 0; i < 5; ++i) {
       AuditEntry e = Entry("t" + std::to_string(i));
       if (i % 2 == 1) e.grant_id = other.grant.id;
@@ -132,7 +132,7 @@ TEST_F(AuditLogTest, ReadsAfterAnIdTheNewestAndOneGrant) {
 TEST_F(AuditLogTest, CountsCallsNoChargeCounted) {
   GrantStore::Issued child = std::move(grants_.IssueDerived(root_.grant.id, {}, "child")).value();
   {
-    AuditLog log(*store_, grants_);
+    AuditLog log(*store_);
     for (int i = 0; i < 3; ++i) {
       AuditEntry e = Entry("fs_read");
       e.grant_id = child.grant.id;

@@ -25,7 +25,7 @@ class CallGateTest : public ::testing::Test {
     venoms::RegisterBuiltinVenoms(registry_, workspaces_);
     store_ = std::move(store::Store::Open(tmp_.Join("weft.db"))).value();
     grants_ = std::make_shared<GrantStore>(*store_);
-    audit_ = std::make_shared<AuditLog>(*store_, *grants_);
+    audit_ = std::make_shared<AuditLog>(*store_);
   }
   std::shared_ptr<GrantCallGate> Gate(const GrantRequest& policy) {
     auto issued = grants_->IssueRoot("mount test", policy);

@@ -138,6 +138,18 @@ TEST_F(GrantStoreTest, RevocationCascadesAndAppliesAtOnceEverywhere) {
   EXPECT_EQ(grants_.Revoke("gr_0000000000000000").code(), StatusCode::kNotFound);
 }
 
+TEST_F(GrantStoreTest, AnyCommitToTheDatabaseIsSeenByTheNextCheck) {
+  GrantStore::Issued root = Root();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(grants_.Check(root.grant.id).ok());  // remembered as live
+  // Revoked with SQL by hand, from another connection: no GrantStore involved.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
+  std::string sql = "UPDATE grants SET revoked_at = 1 WHERE id = '" + root.grant.id + "'";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(DenialOf(grants_.Check(root.grant.id)), Denial::kRevoked);
+}
+
 TEST_F(GrantStoreTest, AnAncestorsRevocationReachesGrantsMadeBeforeIt) {
   GrantStore::Issued root = Root();
   GrantStore::Issued child = Child(root.grant.id);

@@ -58,7 +58,7 @@ class GrantGateTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(store).value();
     grants_ = std::make_unique<grants::GrantStore>(*store_);
-    audit_ = std::make_unique<grants::AuditLog>(*store_, *grants_);
+    audit_ = std::make_unique<grants::AuditLog>(*store_);
     server_ = std::make_unique<Server>(ServerOptions{}, tools_, resources_, prompts_);
   }
   void TearDown() override {
