@@ -25,6 +25,8 @@ namespace weft::venoms::fs {
 // list, tree, glob and stat (fs_browse.cc); RegisterFsReadOps calls it after
 // read and read_many, so tools/list shows them in that order.
 void RegisterBrowseOps(Registry& registry, const ns::Workspaces& workspaces);
+// list (fs_list.cc), which RegisterBrowseOps registers first.
+void RegisterListOp(Registry& registry, const ns::Workspaces& workspaces);
 
 // ---------------------------------------------------------------------------
 // Entries, times, modes, text
@@ -72,9 +74,10 @@ struct DirEntry {
 };
 
 // Every entry of the directory open (O_RDONLY) at `dir_fd` but "." and "..",
-// in the order the file system gives. Reads through a duplicate, so `dir_fd`
-// stays usable for *at() calls; DT_UNKNOWN is settled with fstatat (no
-// follow). Fails with kResourceExhausted past `max_entries`.
+// in the order the file system gives. Reads `dir_fd` itself from its start
+// (it moves the fd's position, which *at() calls do not use; not for an fd
+// another thread reads at the same time); DT_UNKNOWN is settled with fstatat
+// (no follow). Fails with kResourceExhausted past `max_entries`.
 Result<std::vector<DirEntry>> ReadDirFd(int dir_fd, std::string_view shown, size_t max_entries = 2'000'000);
 // The same, handing each entry to `visit` as it is read (`name` is valid
 // during the call only) instead of collecting them.
@@ -108,6 +111,13 @@ bool HasBindsBelow(const ns::MountTable& mounts, std::string_view dir);
 // when the host has no such directory but binds lie below it. Errors name
 // the path; a non-directory is kFailedPrecondition.
 Result<UniqueFd> OpenNsDir(const ns::Workspace& ws, std::string_view dir);
+// The same checks, but the fd is O_PATH (enough for *at() calls and fstat,
+// not for reading entries: OpenDirForReading) and `*st` gets the
+// directory's stat.
+Result<UniqueFd> OpenNsDirPath(const ns::Workspace& ws, std::string_view dir, struct stat* st);
+// The directory at `dir_fd` (O_PATH will do) opened again for reading its
+// entries (O_RDONLY). `shown` names it in errors.
+Result<UniqueFd> OpenDirForReading(int dir_fd, std::string_view shown);
 
 // ---------------------------------------------------------------------------
 // Globs and gitignore
@@ -148,7 +158,8 @@ class ComponentsMatcher {
  private:
   uint64_t Closure(uint64_t state) const;
   std::vector<NameGlob> globs_;
-  std::vector<bool> any_;  // globs_[i] is "**"
+  uint64_t any_ = 0;         // bit i: globs_[i] is "**"
+  uint64_t globs_mask_ = 0;  // a bit per glob
 };
 
 // The rules of one .gitignore file (or of an `exclude` list, which takes the
@@ -182,7 +193,7 @@ class IgnoreRules {
 };
 
 // ---------------------------------------------------------------------------
-// The walk behind fs_tree and fs_glob
+// The walk behind fs_tree and fs_glob (fs_walk.cc)
 
 struct WalkOptions {
   bool gitignore = true;  // honour .gitignore files (from "/" down) and skip .git
@@ -192,8 +203,16 @@ struct WalkOptions {
   uint64_t initial_state = 0;        // the parent_state of the start's own entries
   bool sorted = false;               // visit each directory's entries by name
   size_t max_visits = 2'000'000;     // entries visited before giving up
+  // Threads that may walk at once (a large walk starts the others as it
+  // goes). Above 1, the visitor is called from several threads at once
+  // (WalkEntry::worker says which) and `sorted` must be false; which
+  // entries a walk stopped early (kStop, max_visits) had visited then
+  // depends on timing.
+  int threads = 1;
 };
 
+// What the walk hands its visitor for one entry; `path`, `rel` and `name`
+// are valid during the visit only.
 struct WalkEntry {
   const std::string& path;  // canonical namespace path
   std::string_view rel;     // relative to the start ("a/b.c")
@@ -204,6 +223,7 @@ struct WalkEntry {
   const ns::Mount* bind;    // the bind mounted here, or nullptr
   uint64_t parent_state;    // what the visitor stored for the parent (initial_state at the start)
   uint64_t* state;          // what the visitor stores for this entry's children
+  int worker;               // the thread visiting, 0 to WalkOptions::threads - 1
 };
 
 enum class WalkStep { kContinue, kPrune, kStop };
@@ -211,6 +231,7 @@ enum class WalkStep { kContinue, kPrune, kStop };
 struct WalkStats {
   size_t visited = 0;
   bool hit_visit_cap = false;
+  int threads = 1;  // how many walked
 };
 
 // Walks namespace directory `start` depth first, never following symlinks,
@@ -218,7 +239,7 @@ struct WalkStats {
 // gitignore and exclude leave out (never visited, never entered). The visitor
 // sees every other entry; directories are entered unless it returns kPrune
 // (or they are at max_depth); kStop ends the walk. Unreadable directories are
-// skipped. Honours ctx.cancelled() (kCancelled).
+// skipped. Honours ctx.cancelled() (kCancelled). In fs_walk.cc.
 Result<WalkStats> Walk(const ns::Workspace& ws, Context& ctx, std::string_view start, const WalkOptions& options,
                        const std::function<WalkStep(const WalkEntry&)>& visit);
 
