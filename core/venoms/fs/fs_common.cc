@@ -35,15 +35,6 @@ Status ErrnoStatus(int err, std::string_view shown) {
   }
 }
 
-EntryType TypeOfDirent(unsigned char d_type) {
-  switch (d_type) {
-    case DT_REG: return EntryType::kFile;
-    case DT_DIR: return EntryType::kDir;
-    case DT_LNK: return EntryType::kSymlink;
-    default: return EntryType::kOther;
-  }
-}
-
 // The components of a '/'-separated relative path.
 std::vector<std::string_view> SplitPath(std::string_view rel) {
   std::vector<std::string_view> out;
@@ -157,55 +148,61 @@ Result<UniqueFd> OpenDirAt(int parent_fd, const char* name, std::string_view sho
   return UniqueFd(fd);
 }
 
-Status VisitDirFd(int dir_fd, std::string_view shown, const DirEntryVisitor& visit, size_t max_entries) {
-  // getdents64 on `dir_fd` itself from its start: no second open of the
-  // directory and no DIR stream (each would cost syscalls per directory, and
-  // a walk reads thousands of them), and the *at() calls that `dir_fd` serves
-  // do not depend on its position. The buffer is kept per thread; a visitor
-  // that reads a directory itself gets one of its own.
-  thread_local std::unique_ptr<char[]> kept;
-  thread_local bool kept_in_use = false;
-  std::unique_ptr<char[]> own;
-  char* buffer = nullptr;
-  if (!kept_in_use) {
-    if (!kept) kept = std::make_unique<char[]>(kDirBufferBytes);
-    buffer = kept.get();
-    kept_in_use = true;
-  } else {
-    own = std::make_unique<char[]>(kDirBufferBytes);
-    buffer = own.get();
-  }
-  struct Release {
-    bool mine;
-    ~Release() {
-      if (mine) kept_in_use = false;
-    }
-  } release{own == nullptr};
+namespace {
 
-  if (::lseek(dir_fd, 0, SEEK_SET) < 0) return ErrnoStatus(errno, shown);
-  size_t seen = 0;
-  for (;;) {
-    ssize_t got = ::getdents64(dir_fd, buffer, kDirBufferBytes);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return ErrnoStatus(errno, shown);
-    if (got == 0) return Status::Ok();
-    for (ssize_t at = 0; at < got;) {
-      const auto* d = reinterpret_cast<const struct dirent64*>(buffer + at);
-      at += d->d_reclen;
-      const char* name = d->d_name;
-      if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
-      if (seen++ >= max_entries) {
-        return Status::ResourceExhausted(StrCat({shown, " holds more than ", std::to_string(max_entries),
-                                                 " entries, more than this operation reads"}));
-      }
-      EntryType type = TypeOfDirent(d->d_type);
-      if (d->d_type == DT_UNKNOWN) {
-        struct stat st;
-        if (::fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) type = TypeOfMode(st.st_mode);
-      }
-      visit(name, type);
-    }
+// The buffer DirReaders use on this thread, while one is.
+thread_local std::unique_ptr<char[]> thread_dir_buffer;
+thread_local bool thread_dir_buffer_in_use = false;
+
+}  // namespace
+
+DirReader::DirReader(int dir_fd, std::string_view shown) : fd_(dir_fd), shown_(shown) {
+  // getdents64 on the fd itself: no second open of the directory and no DIR
+  // stream (each would cost system calls per directory, and a walk reads
+  // thousands of them).
+  if (!thread_dir_buffer_in_use) {
+    if (!thread_dir_buffer) thread_dir_buffer = std::make_unique<char[]>(kDirBufferBytes);
+    buffer_ = thread_dir_buffer.get();
+    thread_dir_buffer_in_use = true;
+  } else {
+    own_ = std::make_unique<char[]>(kDirBufferBytes);
+    buffer_ = own_.get();
   }
+  if (::lseek(fd_, 0, SEEK_SET) < 0) {
+    status_ = ErrnoStatus(errno, shown_);
+    done_ = true;
+  }
+}
+
+DirReader::~DirReader() {
+  if (own_ == nullptr) thread_dir_buffer_in_use = false;
+}
+
+bool DirReader::Fill() {
+  while (!done_) {
+    ssize_t got = ::getdents64(fd_, buffer_, kDirBufferBytes);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      if (got < 0) status_ = ErrnoStatus(errno, shown_);
+      done_ = true;
+      break;
+    }
+    at_ = 0;
+    got_ = static_cast<size_t>(got);
+    return true;
+  }
+  at_ = got_ = 0;
+  return false;
+}
+
+EntryType DirReader::TypeAt(const char* name) const {
+  struct stat st;
+  return ::fstatat(fd_, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? TypeOfMode(st.st_mode) : EntryType::kOther;
+}
+
+Status TooManyEntries(std::string_view shown, size_t max_entries) {
+  return Status::ResourceExhausted(
+      StrCat({shown, " holds more than ", std::to_string(max_entries), " entries, more than this operation reads"}));
 }
 
 Result<std::vector<DirEntry>> ReadDirFd(int dir_fd, std::string_view shown, size_t max_entries) {

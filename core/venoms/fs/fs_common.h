@@ -3,12 +3,14 @@
 // and namespace walk behind fs_tree and fs_glob.
 #pragma once
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,16 +75,77 @@ struct DirEntry {
   EntryType type = EntryType::kOther;
 };
 
-// Every entry of the directory open (O_RDONLY) at `dir_fd` but "." and "..",
-// in the order the file system gives. Reads `dir_fd` itself from its start
-// (it moves the fd's position, which *at() calls do not use; not for an fd
-// another thread reads at the same time); DT_UNKNOWN is settled with fstatat
-// (no follow). Fails with kResourceExhausted past `max_entries`.
+// Reads the directory open (O_RDONLY) at `dir_fd`, every entry but "." and
+// "..", in the order the file system gives: getdents64 on `dir_fd` itself
+// from its start (it moves the fd's position, which *at() calls do not use;
+// not for an fd another thread reads at the same time), a buffer at a time,
+// into a buffer kept per thread (a reader made while another is alive on
+// the same thread gets its own). DT_UNKNOWN is settled with fstatat (no
+// follow). Next is inline: walks and listings call it for every entry.
+class DirReader {
+ public:
+  DirReader(int dir_fd, std::string_view shown);
+  ~DirReader();
+  DirReader(const DirReader&) = delete;
+  DirReader& operator=(const DirReader&) = delete;
+
+  // The next entry (`*name` valid until the next call); false at the end
+  // or on a failure (status()).
+  bool Next(std::string_view* name, EntryType* type) {
+    for (;;) {
+      if (at_ >= got_ && !Fill()) return false;
+      const auto* d = reinterpret_cast<const struct dirent64*>(buffer_ + at_);
+      at_ += d->d_reclen;
+      const char* n = d->d_name;
+      if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0'))) continue;
+      *name = std::string_view(n);
+      *type = d->d_type == DT_UNKNOWN ? TypeAt(n) : TypeOfDirent(d->d_type);
+      return true;
+    }
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  static EntryType TypeOfDirent(unsigned char d_type) {
+    switch (d_type) {
+      case DT_REG: return EntryType::kFile;
+      case DT_DIR: return EntryType::kDir;
+      case DT_LNK: return EntryType::kSymlink;
+      default: return EntryType::kOther;
+    }
+  }
+  EntryType TypeAt(const char* name) const;  // fstatat, no follow
+  bool Fill();                               // the next getdents64; false at the end or on a failure
+
+  const int fd_;
+  const std::string_view shown_;
+  std::unique_ptr<char[]> own_;  // when the thread's buffer is taken
+  char* buffer_ = nullptr;
+  size_t at_ = 0, got_ = 0;
+  bool done_ = false;
+  Status status_;
+};
+
+// kResourceExhausted: `shown` holds more than `max_entries` entries.
+Status TooManyEntries(std::string_view shown, size_t max_entries);
+
+// Hands each entry of the directory open at `dir_fd` to
+// `visit(std::string_view name, EntryType type)` as it is read (`name` is
+// valid during the call only); DirReader says how. Fails with
+// kResourceExhausted past `max_entries`.
+template <typename Visit>
+Status VisitDirFd(int dir_fd, std::string_view shown, Visit&& visit, size_t max_entries = 2'000'000) {
+  DirReader reader(dir_fd, shown);
+  std::string_view name;
+  EntryType type;
+  for (size_t seen = 0; reader.Next(&name, &type);) {
+    if (seen++ >= max_entries) return TooManyEntries(shown, max_entries);
+    visit(name, type);
+  }
+  return reader.status();
+}
+// The same, collected.
 Result<std::vector<DirEntry>> ReadDirFd(int dir_fd, std::string_view shown, size_t max_entries = 2'000'000);
-// The same, handing each entry to `visit` as it is read (`name` is valid
-// during the call only) instead of collecting them.
-using DirEntryVisitor = std::function<void(std::string_view name, EntryType type)>;
-Status VisitDirFd(int dir_fd, std::string_view shown, const DirEntryVisitor& visit, size_t max_entries = 2'000'000);
 
 // An entry of a namespace directory: a host entry, or the name of a bind
 // that sits below the directory (a bind hides a host entry of its name).

@@ -20,18 +20,6 @@ constexpr size_t kRadixMin = 32;
 // many keys, so that a reader reusing it does not fault in fresh pages.
 constexpr size_t kKeepScratch = 16384;
 
-uint64_t BigEndianWord(std::string_view s, size_t at) {
-  uint64_t w = 0;
-  if (at < s.size()) std::memcpy(&w, s.data() + at, std::min<size_t>(8, s.size() - at));
-  if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
-  return w;
-}
-
-// `size` is the name's length where the key is to find the name by it.
-Key MakeKey(std::string_view name, uint32_t at, uint16_t size, EntryType type) {
-  return Key{BigEndianWord(name, 0), BigEndianWord(name, 8), at, size, static_cast<uint8_t>(type)};
-}
-
 // Byte `at` (0 to 15) of a key.
 unsigned Digit(const Key& k, int at) {
   uint64_t w = at < 8 ? k.hi : k.lo;
@@ -131,7 +119,7 @@ void SortByName(std::vector<NsEntry>* entries) {
   }
   std::vector<Key> keys;
   keys.reserve(n);
-  for (size_t i = 0; i < n; ++i) keys.push_back(MakeKey(e[i].name, static_cast<uint32_t>(i), 0, e[i].type));
+  for (size_t i = 0; i < n; ++i) keys.push_back(MakeNameKey(e[i].name, static_cast<uint32_t>(i), 0, e[i].type));
   std::vector<Key> scratch;
   SortKeys(&keys, &scratch, [&e](const Key& k) { return std::string_view(e[k.at].name); });
   // The entry at keys[k].at goes to k: follow each cycle of that
@@ -180,13 +168,6 @@ void SortedEntries::Start(size_t entries) {
   keys_.clear();
   keys_.reserve(entries);
   names_.reserve(entries * 16);
-}
-
-void SortedEntries::Add(std::string_view name, EntryType type) {
-  assert(name.size() <= UINT16_MAX && names_.size() + name.size() < UINT32_MAX && keys_.size() < UINT32_MAX);
-  keys_.push_back(MakeKey(name, static_cast<uint32_t>(names_.size()), static_cast<uint16_t>(name.size()), type));
-  names_.append(name);
-  names_.push_back('\0');
 }
 
 void SortedEntries::AddAll(const SortedEntries& other) {

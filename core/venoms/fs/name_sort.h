@@ -6,7 +6,11 @@
 // std::string's operator<), for at most 2^32 - 1 entries.
 #pragma once
 
+#include <algorithm>
+#include <bit>
+#include <cassert>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +30,19 @@ struct NameKey {
   uint16_t size = 0;        // the name's length (readdir's are at most NAME_MAX)
   uint8_t type = 0;         // its EntryType
 };
+
+// The key of `name`: its first 16 bytes, big-endian, zero-padded; `at`
+// and `size` say where the name is found again (`size` 0: `at` is an
+// index).
+inline NameKey MakeNameKey(std::string_view name, uint32_t at, uint16_t size, EntryType type) {
+  auto word = [name](size_t from) {
+    uint64_t w = 0;
+    if (from < name.size()) std::memcpy(&w, name.data() + from, std::min<size_t>(8, name.size() - from));
+    if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
+    return w;
+  };
+  return NameKey{word(0), word(8), at, size, static_cast<uint8_t>(type)};
+}
 
 // What SortedNames holds past every name: so many bytes are readable from
 // name(i).data(), for code that copies short names as fixed-size blocks.
@@ -63,8 +80,15 @@ class SortedEntries {
   // Starts a collection with room for about `entries` entries, dropping
   // what an unfinished one (a read that failed) left.
   void Start(size_t entries);
-  // An entry (bind = nullptr, implied = false).
-  void Add(std::string_view name, EntryType type);
+  // An entry (bind = nullptr, implied = false). Inline: a listing adds
+  // every entry of a directory.
+  void Add(std::string_view name, EntryType type) {
+    assert(name.size() <= UINT16_MAX && names_.size() + name.size() < UINT32_MAX && keys_.size() < UINT32_MAX);
+    keys_.push_back(
+        MakeNameKey(name, static_cast<uint32_t>(names_.size()), static_cast<uint16_t>(name.size()), type));
+    names_.append(name.data(), name.size());
+    names_.push_back('\0');
+  }
   // Every entry `other` holds, as if added here.
   void AddAll(const SortedEntries& other);
   // The entries added since Start.
