@@ -219,7 +219,8 @@ Result<ListingCache::Entries> ListedEntries(ListingCache& cache, const ns::Works
     if (ListingCache::Entries hit = cache.Find(key, dir, &expected)) return hit;
   }
   int64_t taken = RealtimeNanos();
-  // Per thread, so that its buffers are reused (SortedEntries).
+  // Per thread, so that its sort's scratch buffer is reused (the names and
+  // keys go with the listing).
   thread_local SortedEntries host;
   host.Start(expected + expected / 8);
   if (fd >= 0) {
