@@ -3,12 +3,14 @@
 // and namespace walk behind fs_tree and fs_glob.
 #pragma once
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,8 @@ namespace weft::venoms::fs {
 // list, tree, glob and stat (fs_browse.cc); RegisterFsReadOps calls it after
 // read and read_many, so tools/list shows them in that order.
 void RegisterBrowseOps(Registry& registry, const ns::Workspaces& workspaces);
+// list (fs_list.cc), which RegisterBrowseOps registers first.
+void RegisterListOp(Registry& registry, const ns::Workspaces& workspaces);
 
 // ---------------------------------------------------------------------------
 // Entries, times, modes, text
@@ -71,15 +75,77 @@ struct DirEntry {
   EntryType type = EntryType::kOther;
 };
 
-// Every entry of the directory open (O_RDONLY) at `dir_fd` but "." and "..",
-// in the order the file system gives. Reads through a duplicate, so `dir_fd`
-// stays usable for *at() calls; DT_UNKNOWN is settled with fstatat (no
-// follow). Fails with kResourceExhausted past `max_entries`.
+// Reads the directory open (O_RDONLY) at `dir_fd`, every entry but "." and
+// "..", in the order the file system gives: getdents64 on `dir_fd` itself
+// from its start (it moves the fd's position, which *at() calls do not use;
+// not for an fd another thread reads at the same time), a buffer at a time,
+// into a buffer kept per thread (a reader made while another is alive on
+// the same thread gets its own). DT_UNKNOWN is settled with fstatat (no
+// follow). Next is inline: walks and listings call it for every entry.
+class DirReader {
+ public:
+  DirReader(int dir_fd, std::string_view shown);
+  ~DirReader();
+  DirReader(const DirReader&) = delete;
+  DirReader& operator=(const DirReader&) = delete;
+
+  // The next entry (`*name` valid until the next call); false at the end
+  // or on a failure (status()).
+  bool Next(std::string_view* name, EntryType* type) {
+    for (;;) {
+      if (at_ >= got_ && !Fill()) return false;
+      const auto* d = reinterpret_cast<const struct dirent64*>(buffer_ + at_);
+      at_ += d->d_reclen;
+      const char* n = d->d_name;
+      if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0'))) continue;
+      *name = std::string_view(n);
+      *type = d->d_type == DT_UNKNOWN ? TypeAt(n) : TypeOfDirent(d->d_type);
+      return true;
+    }
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  static EntryType TypeOfDirent(unsigned char d_type) {
+    switch (d_type) {
+      case DT_REG: return EntryType::kFile;
+      case DT_DIR: return EntryType::kDir;
+      case DT_LNK: return EntryType::kSymlink;
+      default: return EntryType::kOther;
+    }
+  }
+  EntryType TypeAt(const char* name) const;  // fstatat, no follow
+  bool Fill();                               // the next getdents64; false at the end or on a failure
+
+  const int fd_;
+  const std::string_view shown_;
+  std::unique_ptr<char[]> own_;  // when the thread's buffer is taken
+  char* buffer_ = nullptr;
+  size_t at_ = 0, got_ = 0;
+  bool done_ = false;
+  Status status_;
+};
+
+// kResourceExhausted: `shown` holds more than `max_entries` entries.
+Status TooManyEntries(std::string_view shown, size_t max_entries);
+
+// Hands each entry of the directory open at `dir_fd` to
+// `visit(std::string_view name, EntryType type)` as it is read (`name` is
+// valid during the call only); DirReader says how. Fails with
+// kResourceExhausted past `max_entries`.
+template <typename Visit>
+Status VisitDirFd(int dir_fd, std::string_view shown, Visit&& visit, size_t max_entries = 2'000'000) {
+  DirReader reader(dir_fd, shown);
+  std::string_view name;
+  EntryType type;
+  for (size_t seen = 0; reader.Next(&name, &type);) {
+    if (seen++ >= max_entries) return TooManyEntries(shown, max_entries);
+    visit(name, type);
+  }
+  return reader.status();
+}
+// The same, collected.
 Result<std::vector<DirEntry>> ReadDirFd(int dir_fd, std::string_view shown, size_t max_entries = 2'000'000);
-// The same, handing each entry to `visit` as it is read (`name` is valid
-// during the call only) instead of collecting them.
-using DirEntryVisitor = std::function<void(std::string_view name, EntryType type)>;
-Status VisitDirFd(int dir_fd, std::string_view shown, const DirEntryVisitor& visit, size_t max_entries = 2'000'000);
 
 // An entry of a namespace directory: a host entry, or the name of a bind
 // that sits below the directory (a bind hides a host entry of its name).
@@ -108,6 +174,13 @@ bool HasBindsBelow(const ns::MountTable& mounts, std::string_view dir);
 // when the host has no such directory but binds lie below it. Errors name
 // the path; a non-directory is kFailedPrecondition.
 Result<UniqueFd> OpenNsDir(const ns::Workspace& ws, std::string_view dir);
+// The same checks, but the fd is O_PATH (enough for *at() calls and fstat,
+// not for reading entries: OpenDirForReading) and `*st` gets the
+// directory's stat.
+Result<UniqueFd> OpenNsDirPath(const ns::Workspace& ws, std::string_view dir, struct stat* st);
+// The directory at `dir_fd` (O_PATH will do) opened again for reading its
+// entries (O_RDONLY). `shown` names it in errors.
+Result<UniqueFd> OpenDirForReading(int dir_fd, std::string_view shown);
 
 // ---------------------------------------------------------------------------
 // Globs and gitignore
@@ -148,7 +221,8 @@ class ComponentsMatcher {
  private:
   uint64_t Closure(uint64_t state) const;
   std::vector<NameGlob> globs_;
-  std::vector<bool> any_;  // globs_[i] is "**"
+  uint64_t any_ = 0;         // bit i: globs_[i] is "**"
+  uint64_t globs_mask_ = 0;  // a bit per glob
 };
 
 // The rules of one .gitignore file (or of an `exclude` list, which takes the
@@ -182,7 +256,7 @@ class IgnoreRules {
 };
 
 // ---------------------------------------------------------------------------
-// The walk behind fs_tree and fs_glob
+// The walk behind fs_tree and fs_glob (fs_walk.cc)
 
 struct WalkOptions {
   bool gitignore = true;  // honour .gitignore files (from "/" down) and skip .git
@@ -192,8 +266,16 @@ struct WalkOptions {
   uint64_t initial_state = 0;        // the parent_state of the start's own entries
   bool sorted = false;               // visit each directory's entries by name
   size_t max_visits = 2'000'000;     // entries visited before giving up
+  // Threads that may walk at once (a large walk starts the others as it
+  // goes). Above 1, the visitor is called from several threads at once
+  // (WalkEntry::worker says which) and `sorted` must be false; which
+  // entries a walk stopped early (kStop, max_visits) had visited then
+  // depends on timing.
+  int threads = 1;
 };
 
+// What the walk hands its visitor for one entry; `path`, `rel` and `name`
+// are valid during the visit only.
 struct WalkEntry {
   const std::string& path;  // canonical namespace path
   std::string_view rel;     // relative to the start ("a/b.c")
@@ -204,6 +286,7 @@ struct WalkEntry {
   const ns::Mount* bind;    // the bind mounted here, or nullptr
   uint64_t parent_state;    // what the visitor stored for the parent (initial_state at the start)
   uint64_t* state;          // what the visitor stores for this entry's children
+  int worker;               // the thread visiting, 0 to WalkOptions::threads - 1
 };
 
 enum class WalkStep { kContinue, kPrune, kStop };
@@ -211,6 +294,7 @@ enum class WalkStep { kContinue, kPrune, kStop };
 struct WalkStats {
   size_t visited = 0;
   bool hit_visit_cap = false;
+  int threads = 1;  // how many walked
 };
 
 // Walks namespace directory `start` depth first, never following symlinks,
@@ -218,7 +302,7 @@ struct WalkStats {
 // gitignore and exclude leave out (never visited, never entered). The visitor
 // sees every other entry; directories are entered unless it returns kPrune
 // (or they are at max_depth); kStop ends the walk. Unreadable directories are
-// skipped. Honours ctx.cancelled() (kCancelled).
+// skipped. Honours ctx.cancelled() (kCancelled). In fs_walk.cc.
 Result<WalkStats> Walk(const ns::Workspace& ws, Context& ctx, std::string_view start, const WalkOptions& options,
                        const std::function<WalkStep(const WalkEntry&)>& visit);
 

@@ -11,23 +11,14 @@
 namespace weft::venoms::fs {
 namespace {
 
-using Key = SortedEntries::Key;
+using Key = NameKey;
 
 constexpr int kKeyBytes = 16;
 // Buckets smaller than this are sorted by comparison.
 constexpr size_t kRadixMin = 32;
-
-uint64_t BigEndianWord(std::string_view s, size_t at) {
-  uint64_t w = 0;
-  if (at < s.size()) std::memcpy(&w, s.data() + at, std::min<size_t>(8, s.size() - at));
-  if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
-  return w;
-}
-
-// `size` is the name's length where the key is to find the name by it.
-Key MakeKey(std::string_view name, uint32_t at, uint16_t size, EntryType type) {
-  return Key{BigEndianWord(name, 0), BigEndianWord(name, 8), at, size, static_cast<uint8_t>(type)};
-}
+// SortedEntries keeps its scratch buffer between collections up to this
+// many keys, so that a reader reusing it does not fault in fresh pages.
+constexpr size_t kKeepScratch = 16384;
 
 // Byte `at` (0 to 15) of a key.
 unsigned Digit(const Key& k, int at) {
@@ -51,15 +42,21 @@ class KeySorter {
 
   // Sorts keys[0, n); `scratch` has room for n keys.
   void Sort(Key* keys, Key* scratch, size_t n) const {
+    SortFrom(keys, scratch, n, FirstDiffering(keys, n), /*in_place=*/true);
+  }
+
+ private:
+  // The first key byte where keys[0, n) do not all agree (kKeyBytes when
+  // they do).
+  static int FirstDiffering(const Key* keys, size_t n) {
     uint64_t hi = 0, lo = 0;
     for (size_t i = 1; i < n; ++i) {
       hi |= keys[i].hi ^ keys[0].hi;
       lo |= keys[i].lo ^ keys[0].lo;
     }
-    SortFrom(keys, scratch, n, FirstDifference(hi, lo));
+    return FirstDifference(hi, lo);
   }
 
- private:
   bool Less(const Key& a, const Key& b) const {
     if (a.hi != b.hi) return a.hi < b.hi;
     if (a.lo != b.lo) return a.lo < b.lo;
@@ -68,36 +65,36 @@ class KeySorter {
     return x.substr(std::min<size_t>(kKeyBytes, x.size())) < y.substr(std::min<size_t>(kKeyBytes, y.size()));
   }
 
-  // Sorts keys[0, n), which agree on their bytes before `at` and not on byte
-  // `at` (or on all of them: kKeyBytes).
-  void SortFrom(Key* keys, Key* scratch, size_t n, int at) const {
+  // Sorts the n keys at `from`, which agree on their bytes before `at` and
+  // not on byte `at` (or on all of them: kKeyBytes), leaving them in `from`
+  // when `in_place`, else in `to`; the other buffer serves as scratch. A
+  // level scatters its keys from one buffer into the other and sorts each
+  // bucket there, so no level copies its keys back.
+  void SortFrom(Key* from, Key* to, size_t n, int at, bool in_place) const {
     if (n < kRadixMin || at == kKeyBytes) {
-      std::sort(keys, keys + n, [this](const Key& a, const Key& b) { return Less(a, b); });
+      std::sort(from, from + n, [this](const Key& a, const Key& b) { return Less(a, b); });
+      if (!in_place) std::copy(from, from + n, to);
       return;
     }
     uint32_t count[256] = {};
-    for (size_t i = 0; i < n; ++i) ++count[Digit(keys[i], at)];
+    for (size_t i = 0; i < n; ++i) ++count[Digit(from[i], at)];
     uint32_t next[256];
     uint32_t sum = 0;
     for (int d = 0; d < 256; ++d) {
       next[d] = sum;
       sum += count[d];
     }
-    for (size_t i = 0; i < n; ++i) scratch[next[Digit(keys[i], at)]++] = keys[i];
-    // Each bucket back into `keys`, noting the byte where its keys first
-    // differ on the way (one pass instead of two), then sorted itself.
+    for (size_t i = 0; i < n; ++i) to[next[Digit(from[i], at)]++] = from[i];
     size_t begin = 0;
     for (int d = 0; d < 256; ++d) {
-      const size_t end = begin + count[d];
-      if (end == begin) continue;
-      uint64_t hi = 0, lo = 0;
-      for (size_t i = begin; i < end; ++i) {
-        keys[i] = scratch[i];
-        hi |= scratch[i].hi ^ scratch[begin].hi;
-        lo |= scratch[i].lo ^ scratch[begin].lo;
+      const size_t size = count[d];
+      if (size == 0) continue;
+      if (size == 1) {
+        if (in_place) from[begin] = to[begin];
+      } else {
+        SortFrom(to + begin, from + begin, size, FirstDiffering(to + begin, size), !in_place);
       }
-      if (end - begin > 1) SortFrom(keys + begin, scratch + begin, end - begin, FirstDifference(hi, lo));
-      begin = end;
+      begin += size;
     }
   }
 
@@ -122,7 +119,7 @@ void SortByName(std::vector<NsEntry>* entries) {
   }
   std::vector<Key> keys;
   keys.reserve(n);
-  for (size_t i = 0; i < n; ++i) keys.push_back(MakeKey(e[i].name, static_cast<uint32_t>(i), 0, e[i].type));
+  for (size_t i = 0; i < n; ++i) keys.push_back(MakeNameKey(e[i].name, static_cast<uint32_t>(i), 0, e[i].type));
   std::vector<Key> scratch;
   SortKeys(&keys, &scratch, [&e](const Key& k) { return std::string_view(e[k.at].name); });
   // The entry at keys[k].at goes to k: follow each cycle of that
@@ -145,6 +142,27 @@ void SortByName(std::vector<NsEntry>* entries) {
   }
 }
 
+size_t SortedNames::LowerBound(std::string_view name) const {
+  size_t first = 0, count = keys_.size();
+  while (count > 0) {
+    size_t half = count / 2;
+    if (this->name(first + half) < name) {
+      first += half + 1;
+      count -= half + 1;
+    } else {
+      count = half;
+    }
+  }
+  return first;
+}
+
+std::vector<NsEntry> SortedNames::ToEntries() const {
+  std::vector<NsEntry> out;
+  out.reserve(keys_.size());
+  for (size_t i = 0; i < keys_.size(); ++i) out.push_back(NsEntry{std::string(name(i)), type(i), nullptr, false});
+  return out;
+}
+
 void SortedEntries::Start(size_t entries) {
   names_.clear();
   keys_.clear();
@@ -152,25 +170,24 @@ void SortedEntries::Start(size_t entries) {
   names_.reserve(entries * 16);
 }
 
-void SortedEntries::Add(std::string_view name, EntryType type) {
-  assert(name.size() <= UINT16_MAX && names_.size() + name.size() < UINT32_MAX && keys_.size() < UINT32_MAX);
-  keys_.push_back(MakeKey(name, static_cast<uint32_t>(names_.size()), static_cast<uint16_t>(name.size()), type));
-  names_.append(name);
+void SortedEntries::AddAll(const SortedEntries& other) {
+  for (const Key& k : other.keys_) {
+    Add(std::string_view(other.names_).substr(k.at, k.size), static_cast<EntryType>(k.type));
+  }
 }
 
-std::vector<NsEntry> SortedEntries::Take() {
+SortedNames SortedEntries::Take() {
   auto name_of = [this](const Key& k) { return std::string_view(names_).substr(k.at, k.size); };
   SortKeys(&keys_, &scratch_, name_of);
-  std::vector<NsEntry> out;
-  out.reserve(keys_.size());
-  for (const Key& k : keys_) {
-    out.push_back(NsEntry{std::string(name_of(k)), static_cast<EntryType>(k.type), nullptr, false});
-  }
-  if (keys_.capacity() > kKeepEntries) {
-    *this = SortedEntries();
+  SortedNames out;
+  names_.append(kNamePadding, '\0');
+  out.names_ = std::move(names_);
+  out.keys_ = std::move(keys_);
+  names_ = std::string();
+  keys_ = std::vector<Key>();
+  if (scratch_.capacity() > kKeepScratch) {
+    scratch_ = std::vector<Key>();
   } else {
-    names_.clear();
-    keys_.clear();
     scratch_.clear();
   }
   return out;

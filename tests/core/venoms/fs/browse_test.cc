@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -292,6 +293,39 @@ TEST_F(FsBrowse, ListWritesConformingJsonTextForEveryShape) {
   EXPECT_EQ(root["entries"][0], Json({{"bind", "/data"}, {"name", "data"}, {"type", "dir"}}));
 }
 
+TEST_F(FsBrowse, ListEndsAPageAtItsTextBudget) {
+  // 150 symlinks with targets of 4,000 bytes: about 600 KB of text, more
+  // than two pages hold whatever their limit.
+  Mkdir("links");
+  for (int i = 0; i < 150; ++i) {
+    std::filesystem::create_symlink(std::string(3990, 't') + std::to_string(i),
+                                    tmp_.Join("ws/links/l" + std::to_string(1000 + i)));
+  }
+  const Op* op = registry_->Find("fs", "list");
+  ASSERT_NE(op, nullptr);
+  ASSERT_GT(op->spec.max_result_chars, 0u);
+  Json args = {{"path", "links"}, {"details", false}, {"limit", 1000}};
+  std::vector<std::string> seen;
+  int pages = 0;
+  for (;;) {
+    Result<Reply> r = Call("list", args);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ++pages;
+    EXPECT_LT(Text(*r).size(), 256u * 1024 + 8192);  // the budget, and the line that crossed it
+    EXPECT_LE(Text(*r).size(), op->spec.max_result_chars);
+    for (const std::string& n : Names(r->data)) seen.push_back(n);
+    if (!r->data.contains("next_cursor")) break;
+    EXPECT_LT(r->data["entries"].size(), 150u);
+    EXPECT_THAT(Text(*r), HasSubstr("/links: 150 entries, showing "));
+    ASSERT_LT(pages, 10);
+    args["cursor"] = r->data["next_cursor"];
+  }
+  EXPECT_EQ(pages, 3);
+  ASSERT_EQ(seen.size(), 150u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 150u);
+}
+
 // ---------------------------------------------------------------------------
 // fs_tree
 
@@ -514,6 +548,112 @@ TEST_F(FsBrowse, GlobRefusesDotDotAndSaysWhenNothingMatches) {
   EXPECT_THAT(r.status().message(), HasSubstr(".."));
   EXPECT_THAT(TextOf("glob", {{"pattern", "**/*.rs"}}), HasSubstr("no matches for **/*.rs under /"));
   EXPECT_EQ(Call("glob", {{"pattern", "*"}, {"path", "a.c"}}).status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(FsBrowse, GlobEndsAPageAtItsTextBudget) {
+  // 1,500 paths of about 200 bytes: about 300 KB of text, more than one
+  // page holds (hard links to one file: no inode each to allocate).
+  const std::string pad(190, 'n');
+  Write("g/one.h");
+  for (int i = 0; i < 1500; ++i) {
+    std::string name = tmp_.Join("ws/g/" + std::to_string(1000 + i) + pad + ".c");
+    ASSERT_EQ(::link(tmp_.Join("ws/g/one.h").c_str(), name.c_str()), 0) << name;
+  }
+  const Op* op = registry_->Find("fs", "glob");
+  ASSERT_NE(op, nullptr);
+  Json args = {{"pattern", "**/*.c"}, {"limit", 5000}};
+  std::vector<std::string> seen;
+  int pages = 0;
+  for (;;) {
+    Result<Reply> r = Call("glob", args);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ++pages;
+    EXPECT_LT(Text(*r).size(), 256u * 1024 + 1024);
+    EXPECT_LE(Text(*r).size(), op->spec.max_result_chars);
+    for (const std::string& p : Paths(r->data, "matches")) seen.push_back(p);
+    EXPECT_EQ(r->data["remaining"], 1500 - seen.size());
+    if (!r->data.contains("next_cursor")) break;
+    EXPECT_THAT(Text(*r), HasSubstr(" more matches: continue with cursor="));
+    ASSERT_LT(pages, 10);
+    args["cursor"] = r->data["next_cursor"];
+  }
+  EXPECT_EQ(pages, 2);
+  ASSERT_EQ(seen.size(), 1500u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 1500u);
+}
+
+TEST_F(FsBrowse, GlobWritesConformingJsonTextForEveryShape) {
+  const std::vector<std::string> names = {"quote\"name", "back\\slash", "tab\there", "new\nline", "ctl\x01x",
+                                         "del\x7f", "\xc3\xa9 \xc3\xbc \xe4\xb8\xad", "bad\xff\xfe", "cut\xe2\x82",
+                                         "\xc0\xaf overlong", ".hidden", std::string(253, 'n')};
+  for (const std::string& name : names) {
+    Write("weird/" + name, "x");
+    Write("weird/sub/" + name + ".c", "x");
+  }
+  std::filesystem::create_symlink("quote\"name", tmp_.Join("ws/weird/link"));
+  ASSERT_EQ(::mkfifo(tmp_.Join("ws/weird/fifo").c_str(), 0600), 0);
+  Write(".gitignore", "ignored/\n");
+  Write("ignored/x.c");
+  tmp_.WriteFile("data/table.c", "a,b\n");
+  Rebind({{"/", tmp_.Join("ws")}, {"/data", tmp_.Join("data") + ":ro"}}, false);
+  // Over kGlobMaxMatches (100,000) matches, as hard links to two files
+  // (ext4 allows 65,000 links per inode): entries without as many inodes to
+  // allocate and free.
+  Write("many/e0");
+  Write("many/e1");
+  int dfd = ::open(tmp_.Join("ws/many").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(dfd, 0);
+  for (int i = 2; i <= 100'000; ++i) {
+    ASSERT_EQ(::linkat(dfd, i % 2 == 0 ? "e0" : "e1", dfd, ("e" + std::to_string(i)).c_str(), 0), 0) << i;
+  }
+  ::close(dfd);
+  const Op* op = registry_->Find("fs", "glob");
+  ASSERT_NE(op, nullptr);
+
+  // Calls fs_glob's handler itself (not the checked Call) and checks its text.
+  auto check = [&](const Json& args) -> Json {
+    Result<Reply> reply = op->spec.handler(ctx_, args);
+    EXPECT_TRUE(reply.ok()) << args.dump() << ": " << reply.status();
+    if (!reply.ok()) return Json();
+    const std::string& text = reply->data_json;
+    Json data = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+    EXPECT_FALSE(data.is_discarded()) << args.dump() << ": not JSON: " << text.substr(0, 2000);
+    if (data.is_discarded()) return Json();
+    EXPECT_EQ(DescribeViolations(op->output->ValidateFully(data)), "") << args.dump();
+    EXPECT_EQ(text, DumpJson(data)) << args.dump();
+    return data;
+  };
+
+  std::set<std::string> seen;
+  int pages = 0;
+  for (const char* pattern : {"**/*", "weird/*", "**/*.c", "weird/sub/", "nothing*"}) {
+    for (const char* type : {"any", "file", "dir"}) {
+      for (bool gitignore : {true, false}) {
+        Json args = {{"pattern", pattern}, {"type", type}, {"gitignore", gitignore}, {"limit", 9},
+                     {"exclude", Json::array({"many/"})}};
+        for (int page = 0; page < 10; ++page) {
+          ++pages;
+          Json data = check(args);
+          if (!data.is_object()) break;
+          for (const Json& m : data["matches"]) seen.insert(m["path"].get<std::string>());
+          if (!data.contains("next_cursor")) break;
+          args["cursor"] = data["next_cursor"];
+        }
+      }
+    }
+  }
+  EXPECT_GT(pages, 40);  // several pages for most of the 30 argument sets
+  EXPECT_TRUE(seen.count("/weird/bad\xef\xbf\xbd\xef\xbf\xbd")) << "bad name not shown";
+  EXPECT_TRUE(seen.count("/weird/new\nline"));
+  EXPECT_TRUE(seen.count("/data/table.c"));
+  EXPECT_TRUE(seen.count("/ignored/x.c"));
+  Json capped = check({{"pattern", "many/*"}, {"limit", 3}});
+  EXPECT_EQ(capped["truncated"], true);
+  EXPECT_FALSE(capped.contains("remaining"));
+  EXPECT_TRUE(capped.contains("next_cursor"));
+  // A walk cut short is walked again on one thread: the same page each time.
+  EXPECT_EQ(check({{"pattern", "many/*"}, {"limit", 3}}), capped);
 }
 
 // ---------------------------------------------------------------------------

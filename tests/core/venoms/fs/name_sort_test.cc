@@ -71,14 +71,17 @@ TEST(SortedEntries, TakesTheAddedEntriesByName) {
     std::vector<std::string> names = RandomNames(n, static_cast<uint32_t>(n) + 1);
     sorted.Start(n / 2);
     for (size_t i = 0; i < names.size(); ++i) sorted.Add(names[i], i % 2 ? EntryType::kOther : EntryType::kFile);
-    std::vector<NsEntry> entries = sorted.Take();
+    SortedNames taken = sorted.Take();
     std::vector<std::string> got;
-    for (const NsEntry& e : entries) {
-      got.push_back(e.name);
+    for (size_t i = 0; i < taken.size(); ++i) {
+      got.push_back(std::string(taken.name(i)));
+      EXPECT_EQ(taken.name(i).data()[taken.name(i).size()], '\0') << "no NUL after " << taken.name(i);
+    }
+    ASSERT_EQ(got, Sorted(names)) << n << " names";
+    for (const NsEntry& e : taken.ToEntries()) {
       EXPECT_EQ(e.bind, nullptr);
       EXPECT_FALSE(e.implied);
     }
-    ASSERT_EQ(got, Sorted(names)) << n << " names";
   }
 }
 
@@ -88,7 +91,7 @@ TEST(SortedEntries, KeepsEachEntrysType) {
   sorted.Add("c", EntryType::kSymlink);
   sorted.Add("a", EntryType::kDir);
   sorted.Add("b", EntryType::kOther);
-  std::vector<NsEntry> entries = sorted.Take();
+  std::vector<NsEntry> entries = sorted.Take().ToEntries();
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[0].type, EntryType::kDir);
   EXPECT_EQ(entries[1].type, EntryType::kOther);
@@ -102,11 +105,27 @@ TEST(SortedEntries, StartDropsWhatAnUnfinishedCollectionLeft) {
   sorted.Start(2);
   sorted.Add("b", EntryType::kFile);
   sorted.Add("a", EntryType::kFile);
-  std::vector<NsEntry> entries = sorted.Take();
+  std::vector<NsEntry> entries = sorted.Take().ToEntries();
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0].name, "a");
   EXPECT_EQ(entries[1].name, "b");
   EXPECT_TRUE(sorted.Take().empty());
+}
+
+TEST(SortedNames, FindsWhereANameGoes) {
+  SortedEntries sorted;
+  std::vector<std::string> names = RandomNames(3000, 7);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  sorted.Start(names.size());
+  for (const std::string& n : names) sorted.Add(n, EntryType::kFile);
+  SortedNames taken = sorted.Take();
+  ASSERT_EQ(taken.size(), names.size());
+  for (const std::string& probe : {std::string(), std::string("a"), std::string("abc~"), std::string("\xff\xff"),
+                                   names[0], names[names.size() / 2], names.back(), names.back() + "x"}) {
+    size_t want = static_cast<size_t>(std::lower_bound(names.begin(), names.end(), probe) - names.begin());
+    EXPECT_EQ(taken.LowerBound(probe), want) << probe;
+  }
 }
 
 }  // namespace
