@@ -61,10 +61,6 @@ Result<std::optional<AgentRecord>> ReadAgent(sql::Connection& db, std::string_vi
   return std::optional<AgentRecord>(RowToAgent(st));
 }
 
-Status NoSuchAgent(std::string_view id) {
-  return Status::NotFound(StrCat({"no agent '", id, "' (agent_list shows the agents there are)"}));
-}
-
 Status InsertEvent(sql::Connection& db, std::string_view id, int64_t at_ms, std::string_view kind,
                    std::string_view detail) {
   WEFT_ASSIGN_OR_RETURN(sql::Statement ins, db.Prepare("INSERT INTO agent_events (agent_id, at_ms, kind, detail) "
@@ -83,6 +79,10 @@ Result<AgentState> StateOf(sql::Connection& db, std::string_view id) {
 }
 
 }  // namespace
+
+Status NoSuchAgent(std::string_view id) {
+  return Status::NotFound(StrCat({"no agent '", id, "' (agent_list shows the agents there are)"}));
+}
 
 std::string_view AgentStateName(AgentState state) { return kStateNames[static_cast<size_t>(state)]; }
 

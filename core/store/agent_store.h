@@ -69,6 +69,9 @@ struct AgentEnd {
   std::string detail;  // the event's sentence
 };
 
+// The kNotFound for an id that names no agent (or none the caller may see).
+Status NoSuchAgent(std::string_view id);
+
 // Thread-safe (the Store serialises); every change is one transaction that
 // also appends its event.
 class AgentStore {

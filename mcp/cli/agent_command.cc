@@ -13,6 +13,7 @@
 #include "core/base/strings.h"
 #include "core/venoms/agent/agent_runner.h"
 #include "core/weftdir/call_session.h"
+#include "mcp/cli/agent_callbacks.h"
 #include "mcp/cli/commands.h"
 #include "mcp/cli/flags.h"
 #include "mcp/cli/workspace_setup.h"
@@ -150,7 +151,11 @@ int RunAgentRun(const std::vector<std::string>& args) {
   if (!flags.ok() || !flags->Has("state") || flags->positional().size() != 1) {
     return Usage("__agent-run", "internal: weft __agent-run --state DIR AGENT_ID (weft starts it itself)");
   }
-  return venoms::agent::RunAgentRunner(*flags->Get("state"), flags->positional()[0]);
+  // The agent's sessions on its callback socket; ended (and what they
+  // spawned stopped) once the agent has.
+  AgentCallbacks callbacks(*flags->Get("state"), flags->positional()[0]);
+  return venoms::agent::RunAgentRunner(*flags->Get("state"), flags->positional()[0],
+                                       [&callbacks](int fd) { callbacks.Serve(fd); });
 }
 
 int RunSpawn(const std::vector<std::string>& args) {

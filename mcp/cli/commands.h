@@ -35,6 +35,9 @@ int RunAgents(const std::vector<std::string>& args);
 // weft __agent-run --state DIR ID: the runner of one agent (agent_runner.h).
 int RunAgentRun(const std::vector<std::string>& args);
 
+// weft connect SOCKET: stdin/stdout to an agent's callback socket (agent_callbacks.h).
+int RunConnect(const std::vector<std::string>& args);
+
 // weft doctor [--json]
 int RunDoctor(const std::vector<std::string>& args);
 

@@ -65,8 +65,14 @@ Result<std::unique_ptr<GrantHost>> GrantHost::Begin(store::Store& store, std::sh
   host->audit_ = std::make_shared<grants::AuditLog>(store.path());
   host->services_.grants = host->grants_.get();
   host->services_.audit = host->audit_.get();
-  WEFT_LOG(kInfo) << "running under grant " << host->root_.id << " (" << host->root_.subject << ")";
+  if (!host->root_.id.empty()) {
+    WEFT_LOG(kInfo) << "running under grant " << host->root_.id << " (" << host->root_.subject << ")";
+  }
   return host;
+}
+
+Result<std::unique_ptr<GrantHost>> GrantHost::ForTokens(store::Store& store) {
+  return Begin(store, std::make_shared<grants::GrantStore>(store), grants::Grant{});
 }
 
 Result<std::unique_ptr<GrantHost>> GrantHost::Start(store::Store& store, std::string subject, grants::Grant rules) {
@@ -86,13 +92,14 @@ Result<std::unique_ptr<GrantHost>> GrantHost::StartUnder(store::Store& store, co
 }
 
 GrantHost::~GrantHost() {
-  if (grants_ == nullptr || root_.id.empty()) return;
+  if (grants_ == nullptr) return;
   if (audit_ != nullptr) {
     Status flushed = audit_->Flush();
     if (!flushed.ok()) {
       WEFT_LOG(kWarning) << "audit log: " << flushed;
     }
   }
+  if (root_.id.empty()) return;
   Status s = grants_->End(root_.id);
   if (!s.ok()) {
     WEFT_LOG(kWarning) << "cannot end grant " << root_.id << ": " << s;

@@ -45,6 +45,10 @@ class GrantHost {
   // stands for no grant; the denial when that grant is revoked or expired.
   static Result<std::unique_ptr<GrantHost>> StartUnder(store::Store& store, const std::string& token,
                                                        const grants::GrantRequest& request, std::string subject);
+  // A host that runs under no grant of its own: its sessions authenticate
+  // with tokens (TokenGate) and run under what those stand for. RootGate,
+  // MountGate and CallGate are not for it.
+  static Result<std::unique_ptr<GrantHost>> ForTokens(store::Store& store);
   ~GrantHost();
   GrantHost(const GrantHost&) = delete;
   GrantHost& operator=(const GrantHost&) = delete;

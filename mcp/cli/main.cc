@@ -22,6 +22,8 @@ constexpr const char kUsage[] =
     "  weft spawn [options] -- CMD…     start CMD as an agent in this directory's workspace\n"
     "  weft agents [list|status|logs|wait|signal|remove]\n"
     "                                   the agents and what they do\n"
+    "  weft connect SOCKET              MCP on stdin/stdout through an agent's socket\n"
+    "                                   (the command in a spawned agent's MCP config)\n"
     "  weft token                       print the bearer token HTTP clients need\n"
     "  weft doctor [--json]             what this host offers weft (FUSE, sandboxing, cgroups, tools)\n"
     "  weft grant create [options]      make a capability token (also derive, list,\n"
@@ -63,6 +65,7 @@ int main(int argc, char** argv) {
   if (cmd == "spawn") return weft::cli::RunSpawn(rest);
   if (cmd == "agents") return weft::cli::RunAgents(rest);
   if (cmd == "__agent-run") return weft::cli::RunAgentRun(rest);
+  if (cmd == "connect") return weft::cli::RunConnect(rest);
   if (cmd == "doctor") return weft::cli::RunDoctor(rest);
   if (cmd == "grant") return weft::cli::RunGrant(rest);
   if (cmd == "audit") return weft::cli::RunAudit(rest);

@@ -158,18 +158,6 @@ Result<std::unique_ptr<WorkspaceHost>> ServeWorkspaces(const Flags& flags, mcp::
   return SetUpWorkspaces(ws, tools, resources, prompts);
 }
 
-// What the server tells a client in `instructions` (initialize, server/discover).
-std::string ServerInstructions(const ns::Workspaces& workspaces) {
-  std::string names;
-  for (const auto& ws : workspaces.list()) {
-    names += StrCat({names.empty() ? "" : ", ", ws->name(), " (", ws->PrimaryDir(), ")"});
-  }
-  return StrCat({"weft serves the workspace", workspaces.list().size() > 1 ? "s " : " ", names,
-                 ". Paths start at the workspace root (/). Find with search_code, search_files and fs_glob; "
-                 "read with fs_read; change files with fs_edit. The `onboard` prompt explains what is bound "
-                 "where and how to work here."});
-}
-
 int ServeHttp(mcp::Server& server, const mcp::HttpOptions& options, const std::string& dir, sigset_t stop_signals,
               bool fixture, bool log_file, venoms::agent::AgentHost* agents) {
   Result<std::unique_ptr<mcp::HttpService>> service = mcp::CreateHttpService(server, options);

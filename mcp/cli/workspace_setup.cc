@@ -45,6 +45,14 @@ Result<std::vector<store::BindRecord>> ParseBinds(const std::vector<std::string>
   return out;
 }
 
+// The agent host and the MCP surface over host->workspaces.
+Status Surface(WorkspaceHost& host, const std::string& state_dir, bool host_mounts, bool own_agents,
+               mcp::ToolRegistry& tools, mcp::ResourceRegistry& resources, mcp::PromptRegistry& prompts) {
+  host.agents = std::make_unique<venoms::agent::AgentHost>(*host.store, state_dir, SelfExecutablePath(), own_agents);
+  host.surface = std::make_unique<mcp::WorkspaceSurface>(host.workspaces, host_mounts, host.agents.get());
+  return host.surface->Register(tools, resources, prompts);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<WorkspaceHost>> SetUpWorkspaces(const WorkspaceFlags& flags, mcp::ToolRegistry& tools,
@@ -69,8 +77,7 @@ Result<std::unique_ptr<WorkspaceHost>> SetUpWorkspaces(const WorkspaceFlags& fla
     WEFT_ASSIGN_OR_RETURN(std::unique_ptr<ns::Workspace> ws, OpenRecordedWorkspace(record, flags.read_only));
     host->workspaces.Add(std::move(ws));
   }
-  host->agents = std::make_unique<venoms::agent::AgentHost>(*host->store, flags.state_dir, SelfExecutablePath(),
-                                                            flags.own_agents);
+  WEFT_RETURN_IF_ERROR(Surface(*host, flags.state_dir, flags.host_mounts, flags.own_agents, tools, resources, prompts));
   if (flags.own_agents) {
     // Agents whose runner vanished with a previous server are recorded lost.
     Result<int> lost = host->agents->Reconcile();
@@ -78,9 +85,32 @@ Result<std::unique_ptr<WorkspaceHost>> SetUpWorkspaces(const WorkspaceFlags& fla
       WEFT_LOG(kWarning) << "reconciling agents: " << lost.status().message();
     }
   }
-  host->surface = std::make_unique<mcp::WorkspaceSurface>(host->workspaces, flags.host_mounts, host->agents.get());
-  WEFT_RETURN_IF_ERROR(host->surface->Register(tools, resources, prompts));
   return host;
+}
+
+Result<std::unique_ptr<WorkspaceHost>> SetUpRecordedWorkspace(const std::string& state_dir,
+                                                               const std::string& workspace_id, bool own_agents,
+                                                               mcp::ToolRegistry& tools,
+                                                               mcp::ResourceRegistry& resources,
+                                                               mcp::PromptRegistry& prompts) {
+  auto host = std::make_unique<WorkspaceHost>();
+  WEFT_ASSIGN_OR_RETURN(host->store, store::Store::Open(store::Store::PathIn(state_dir)));
+  WEFT_ASSIGN_OR_RETURN(store::WorkspaceRecord record, host->store->GetWorkspace(workspace_id));
+  WEFT_ASSIGN_OR_RETURN(std::unique_ptr<ns::Workspace> ws, OpenRecordedWorkspace(record, false));
+  host->workspaces.Add(std::move(ws));
+  WEFT_RETURN_IF_ERROR(Surface(*host, state_dir, false, own_agents, tools, resources, prompts));
+  return host;
+}
+
+std::string ServerInstructions(const ns::Workspaces& workspaces) {
+  std::string names;
+  for (const auto& ws : workspaces.list()) {
+    names += StrCat({names.empty() ? "" : ", ", ws->name(), " (", ws->PrimaryDir(), ")"});
+  }
+  return StrCat({"weft serves the workspace", workspaces.list().size() > 1 ? "s " : " ", names,
+                 ". Paths start at the workspace root (/). Find with search_code, search_files and fs_glob; "
+                 "read with fs_read; change files with fs_edit. The `onboard` prompt explains what is bound "
+                 "where and how to work here."});
 }
 
 Result<std::unique_ptr<ns::Workspace>> OpenRecordedWorkspace(const store::WorkspaceRecord& record, bool read_only) {

@@ -41,6 +41,21 @@ Result<std::unique_ptr<WorkspaceHost>> SetUpWorkspaces(const WorkspaceFlags& fla
                                                        mcp::ResourceRegistry& resources,
                                                        mcp::PromptRegistry& prompts);
 
+// The workspace recorded as `workspace_id` in <state_dir>/weft.db, as it was
+// recorded (binds included), with its tools, resources and prompts: what an
+// agent's runner serves the agent on its callback socket. Agents spawned
+// through it stop with the host when `own_agents` (unless detached); no
+// reconciliation runs.
+Result<std::unique_ptr<WorkspaceHost>> SetUpRecordedWorkspace(const std::string& state_dir,
+                                                               const std::string& workspace_id, bool own_agents,
+                                                               mcp::ToolRegistry& tools,
+                                                               mcp::ResourceRegistry& resources,
+                                                               mcp::PromptRegistry& prompts);
+
+// What a server tells a client about the workspaces it serves (MCP
+// `instructions`).
+std::string ServerInstructions(const ns::Workspaces& workspaces);
+
 // Opens a recorded workspace: "/" is its root, then its binds.
 Result<std::unique_ptr<ns::Workspace>> OpenRecordedWorkspace(const store::WorkspaceRecord& record, bool read_only);
 

@@ -40,6 +40,12 @@
 //                         JSON, POSTed to URL (http://HOST:PORT/PATH) with
 //                         Authorization: Bearer TOKEN; reports the HTTP
 //                         status and the body
+//   mcp-config-call TOOL JSON
+//                         what an agent's MCP client does with the config
+//                         $WEFT_MCP_CONFIG names: starts the stdio server it
+//                         gives (command and args), initializes, calls TOOL
+//                         with arguments JSON; reports the tools/call reply
+//                         line and the server's exit status
 //   exit CODE             exits with CODE at once
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -455,6 +461,92 @@ void Call(const std::string& url, const std::string& token, const std::string& t
                      std::to_string(status) + ",\"body\":" + Quote(reply));
 }
 
+// The JSON string value after "key": in `text` (weft writes the config, so
+// a flat scan suffices); `at` is left after it.
+bool StringAfter(const std::string& text, size_t* at, std::string* out) {
+  size_t q = text.find('"', *at);
+  if (q == std::string::npos) return false;
+  out->clear();
+  for (size_t i = q + 1; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      out->push_back(text[++i]);
+    } else if (text[i] == '"') {
+      *at = i + 1;
+      return true;
+    } else {
+      out->push_back(text[i]);
+    }
+  }
+  return false;
+}
+
+void McpConfigCall(const std::string& tool, const std::string& args) {
+  const char* path = getenv("WEFT_MCP_CONFIG");
+  if (path == nullptr) {
+    Report("mcp-config-call", "\"ok\":false,\"error\":\"WEFT_MCP_CONFIG is not set\"");
+    return;
+  }
+  std::string config;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    Report("mcp-config-call", Errno(errno));
+    return;
+  }
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) config.append(buf, static_cast<size_t>(n));
+  close(fd);
+  std::vector<std::string> argv;
+  size_t at = config.find("\"command\"");
+  std::string value;
+  if (at == std::string::npos || !StringAfter(config, &(at += 9), &value)) Usage("the MCP config has no command");
+  argv.push_back(value);
+  at = config.find("\"args\"");
+  size_t end = at == std::string::npos ? at : config.find(']', at);
+  if (at != std::string::npos) {
+    at += 6;
+    while (StringAfter(config, &at, &value) && at <= end) argv.push_back(value);
+  }
+  int to[2], from[2];
+  if (pipe2(to, O_CLOEXEC) != 0 || pipe2(from, O_CLOEXEC) != 0) Usage("pipe");
+  pid_t child = fork();
+  if (child == 0) {
+    dup2(to[0], 0);
+    dup2(from[1], 1);
+    std::vector<char*> cargv;
+    for (std::string& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  close(to[0]);
+  close(from[1]);
+  WriteOut(to[1],
+           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+           "\"capabilities\":{},\"clientInfo\":{\"name\":\"weft_fake_agent\",\"version\":\"1\"}}}\n"
+           "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+           "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":" +
+               Quote(tool) + ",\"arguments\":" + args + "}}\n");
+  std::string out, reply;
+  while (reply.empty() && (n = read(from[0], buf, sizeof buf)) > 0) {
+    out.append(buf, static_cast<size_t>(n));
+    size_t start = 0, nl;
+    while ((nl = out.find('\n', start)) != std::string::npos) {
+      std::string line = out.substr(start, nl - start);
+      if (line.find("\"id\":2") != std::string::npos) reply = line;
+      start = nl + 1;
+    }
+    out.erase(0, start);
+  }
+  close(to[1]);  // end of input: the server exits
+  close(from[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  Report("mcp-config-call", std::string("\"ok\":") + (reply.empty() ? "false" : "true") + ",\"reply\":" +
+                                Quote(reply) + ",\"server_exit\":" + std::to_string(code));
+}
+
 void AwaitSignal() {
   sigset_t set;
   sigemptyset(&set);
@@ -542,6 +634,9 @@ int main(int argc, char** argv) {
     } else if (a == "call") {
       Call(arg(1), arg(2), arg(3), arg(4));
       i += 4;
+    } else if (a == "mcp-config-call") {
+      McpConfigCall(arg(1), arg(2));
+      i += 2;
     } else if (a == "exit") {
       _exit(static_cast<int>(Number(args, ++i)));
     } else {

@@ -1,4 +1,5 @@
-// A venom Context for tests: records progress, cancels on demand.
+// A venom Context for tests: records progress, cancels on demand, runs
+// under a grant when given one.
 #pragma once
 
 #include <optional>
@@ -22,11 +23,16 @@ class FakeVenomContext : public Context {
     progress_.push_back({progress, total, message});
   }
 
+  // The grant the calling session runs under (null: none, as in most tests).
+  const grants::Grant* grant() const override { return grant_; }
+  void set_grant(const grants::Grant* grant) { grant_ = grant; }
+
   void Cancel() { token_.Cancel(); }
   const std::vector<ProgressNote>& progress() const { return progress_; }
 
  private:
   CancellationToken token_;
+  const grants::Grant* grant_ = nullptr;
   std::vector<ProgressNote> progress_;
 };
 

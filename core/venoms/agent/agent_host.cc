@@ -38,6 +38,11 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+std::string DirName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
 Status MakeDir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::FromErrno(errno, StrCat({"cannot create ", path}));
@@ -96,6 +101,31 @@ void AgentHost::StopOwned() {
 }
 
 std::string AgentHost::AgentDir(std::string_view id) const { return StrCat({state_dir_, "/agents/", id}); }
+
+Result<bool> AgentHost::Visible(const grants::Grant* caller, const AgentRecord& record) {
+  if (caller == nullptr || caller->parent_id.empty()) return true;
+  // Up the agent's grant chain to a root; chains are short (each link a spawn
+  // or a derive), and bounded here against a damaged table.
+  std::string at = record.grant_id;
+  for (int depth = 0; !at.empty() && depth < 256; ++depth) {
+    if (at == caller->id) return true;
+    Result<grants::Grant> g = grants_.Get(at);
+    if (!g.ok()) return g.status().code() == StatusCode::kNotFound ? Result<bool>(false) : g.status();
+    at = g->parent_id;
+  }
+  return false;
+}
+
+Result<AgentRecord> AgentHost::GetFor(const grants::Grant* caller, std::string_view id) {
+  WEFT_ASSIGN_OR_RETURN(AgentRecord record, agents_.Get(id));
+  WEFT_ASSIGN_OR_RETURN(bool visible, Visible(caller, record));
+  if (!visible) return store::NoSuchAgent(id);
+  return record;
+}
+
+std::string AgentHost::CallbackSocket(const AgentRecord& record) {
+  return StrCat({record.home_dir, "/.weft-mcp.sock"});
+}
 
 std::string AgentHost::DefaultProfile(std::string* why_not) const {
   const agents::HostSupport& host = agents::ProbeHost();
@@ -171,7 +201,10 @@ Result<AgentRecord> AgentHost::Spawn(const ns::Workspace& ws, const SpawnRequest
                {"profile", profile},           {"network", request.network},
                {"best_effort", request.best_effort}, {"workspace_dir", workspace_dir},
                {"home_dir", record.home_dir},  {"host_cwd", host_cwd},
-               {"limits", request.limits},     {"log_cap", kLogCap}};
+               {"limits", request.limits},     {"log_cap", kLogCap},
+               {"callback_socket", CallbackSocket(record)},
+               // `weft connect` (the MCP config's command) runs inside.
+               {"readable_paths", {DirName(weft_exe_)}}};
   if (request.pty) spec["pty"] = {{"cols", request.pty->cols}, {"rows", request.pty->rows}};
   Status started = StartRunner(record, spec);
   if (!started.ok()) return started;
@@ -195,17 +228,12 @@ Result<Json> AgentHost::HandDownGrant(const AgentRecord& record, const ns::Works
   if (!issued.ok()) return issued.status();
   WEFT_RETURN_IF_ERROR(agents_.SetGrant(record.id, issued->grant.id));
   // Claude Code's --mcp-config format (Zed and others read the same shape).
-  Json server;
-  if (!callback_url_.empty()) {
-    server = {{"type", "http"},
-              {"url", callback_url_},
-              {"headers", {{"Authorization", StrCat({"Bearer ", issued->token})}}}};
-  } else {
-    server = {{"type", "stdio"},
-              {"command", weft_exe_},
-              {"args", {"serve", "--stdio", "--token-env", "--workspace", ws.PrimaryDir(), "--state", state_dir_}},
-              {"env", {{"WEFT_TOKEN", issued->token}}}};
-  }
+  // `weft connect` reaches the runner's socket in the agent's home, so the
+  // way back works under every profile, with or without network.
+  Json server = {{"type", "stdio"},
+                 {"command", weft_exe_},
+                 {"args", {"connect", CallbackSocket(record)}},
+                 {"env", {{"WEFT_TOKEN", issued->token}}}};
   std::string config_path = StrCat({record.home_dir, "/.weft-mcp.json"});
   Json config = {{"mcpServers", {{"weft", server}}}};
   WEFT_RETURN_IF_ERROR(WriteFileAtomically(config_path, config.dump(2) + "\n", 0600));

@@ -95,8 +95,20 @@ class AgentHost {
   // The host's default profile: workspace when this host can confine so,
   // else none (and `why_not` says why).
   std::string DefaultProfile(std::string* why_not = nullptr) const;
+  // Whether a session under `caller` may see and steer `record`: every
+  // agent for no grant or a root grant (weft serve's own sessions, the CLI);
+  // for a derived grant (an agent calling back, a token from `weft grant
+  // derive`) only the agents spawned under it or under grants derived from it.
+  Result<bool> Visible(const grants::Grant* caller, const store::AgentRecord& record);
+  // The record of `id` when `caller` may see it; store::NoSuchAgent when not,
+  // as for an unknown id.
+  Result<store::AgentRecord> GetFor(const grants::Grant* caller, std::string_view id);
+
   // The agent's home and log directories.
   std::string AgentDir(std::string_view id) const;
+  // Where the agent's runner listens for its MCP sessions (`weft connect`):
+  // <home>/.weft-mcp.sock.
+  static std::string CallbackSocket(const store::AgentRecord& record);
 
  private:
   Result<std::string> HostDirOf(const ns::Workspace& ws, const std::string& ns_path) const;

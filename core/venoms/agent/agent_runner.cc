@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +13,8 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -19,6 +22,7 @@
 #include "core/base/files.h"
 #include "core/base/log.h"
 #include "core/base/strings.h"
+#include "core/base/unix_socket.h"
 #include "core/proc/io.h"
 #include "core/store/agent_store.h"
 #include "core/store/store.h"
@@ -43,6 +47,7 @@ struct RunSpec {
   uint64_t wall_seconds = 0;  // 0 = none
   uint64_t output_bytes = 0;  // 0 = none
   uint64_t log_cap = 8 << 20;
+  std::string callback_socket;  // empty: none
 };
 
 std::optional<uint64_t> OptU64(const Json& obj, const char* key) {
@@ -77,11 +82,14 @@ Result<RunSpec> ParseSpec(const std::string& text) {
   s.confine.best_effort = j.value("best_effort", false);
   s.confine.workspace_dir = j.value("workspace_dir", "");
   s.confine.home_dir = j.value("home_dir", "");
-  if (j.contains("writable_paths") && j["writable_paths"].is_array()) {
-    for (const Json& p : j["writable_paths"]) {
-      if (p.is_string()) s.confine.writable_paths.push_back(p.get<std::string>());
+  for (auto [key, into] : {std::pair{"writable_paths", &s.confine.writable_paths},
+                           std::pair{"readable_paths", &s.confine.readable_paths}}) {
+    if (!j.contains(key) || !j[key].is_array()) continue;
+    for (const Json& p : j[key]) {
+      if (p.is_string()) into->push_back(p.get<std::string>());
     }
   }
+  s.callback_socket = j.value("callback_socket", "");
   s.host_cwd = j.value("host_cwd", s.confine.workspace_dir);
   s.confine.cwd = s.host_cwd;
   const Json limits = j.value("limits", Json::object());
@@ -135,15 +143,81 @@ std::string SignalText(int sig) {
   return name != nullptr ? StrCat({"SIG", name}) : StrCat({"signal ", std::to_string(sig)});
 }
 
+// The agent's callback socket: accepts connections and serves each on a
+// thread of its own; Stop() ends them all.
+class CallbackServer {
+ public:
+  CallbackServer(UniqueFd listener, std::string path, CallbackHandler handler)
+      : listener_(std::move(listener)), path_(std::move(path)), handler_(std::move(handler)) {}
+  ~CallbackServer() { Stop(); }
+  CallbackServer(const CallbackServer&) = delete;
+  CallbackServer& operator=(const CallbackServer&) = delete;
+
+  int fd() const { return listener_.get(); }
+
+  // Takes the connections waiting; a failed accept is logged and dropped.
+  void Accept() {
+    while (true) {
+      int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (fd < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) WEFT_LOG(kWarning) << "callback socket: accept: " << std::strerror(errno);
+        return;
+      }
+      // The handler reads with its own poll; blocking mode suits it.
+      int flags = ::fcntl(fd, F_GETFL);
+      if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+      auto conn = std::make_shared<Connection>();
+      conn->fd = fd;
+      std::lock_guard<std::mutex> lock(mu_);
+      connections_.push_back(conn);
+      threads_.emplace_back([this, conn] {
+        handler_(conn->fd);
+        std::lock_guard<std::mutex> done(mu_);
+        ::close(conn->fd);
+        conn->fd = -1;
+      });
+    }
+  }
+
+  // Closes the socket, ends every connection and waits for their threads.
+  void Stop() {
+    if (listener_.valid()) {
+      listener_.Reset();
+      ::unlink(path_.c_str());
+    }
+    std::vector<std::thread> threads;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& conn : connections_) {
+        if (conn->fd >= 0) ::shutdown(conn->fd, SHUT_RDWR);
+      }
+      threads.swap(threads_);
+    }
+    for (std::thread& t : threads) t.join();
+  }
+
+ private:
+  struct Connection {
+    int fd = -1;  // -1 once its thread has closed it; under mu_
+  };
+  UniqueFd listener_;
+  std::string path_;
+  CallbackHandler handler_;
+  std::mutex mu_;
+  std::vector<std::shared_ptr<Connection>> connections_;
+  std::vector<std::thread> threads_;
+};
+
 // Why the runner stopped the agent, if it did.
 enum class StopReason { kNone, kRequested, kWallClock, kOutput };
 
 class Runner {
  public:
   Runner(std::string id, store::AgentStore& agents, RunSpec spec, agents::ConfinedProcess proc, LogWriter out,
-         LogWriter err, int sigfd)
+         LogWriter err, int sigfd, CallbackServer* callbacks)
       : id_(std::move(id)), agents_(agents), spec_(std::move(spec)), proc_(std::move(proc)), out_(std::move(out)),
-        err_(std::move(err)), sigfd_(sigfd) {}
+        err_(std::move(err)), sigfd_(sigfd), callbacks_(callbacks) {}
 
   // Supervises until the agent has ended and nothing it started is left.
   AgentEnd Supervise();
@@ -160,6 +234,7 @@ class Runner {
   agents::ConfinedProcess proc_;
   LogWriter out_, err_;
   int sigfd_;
+  CallbackServer* callbacks_;  // null: no callback socket
   StopReason stop_ = StopReason::kNone;
   std::optional<Clock::time_point> kill_at_;  // when the stop escalates to SIGKILL
 };
@@ -260,11 +335,15 @@ AgentEnd Runner::Supervise() {
     if (!status) status = proc_.TryReap();
     if (status && !drain_until) drain_until = Clock::now() + kDrainGrace;
     if (status && ((!out_open && !err_open) || Clock::now() >= *drain_until)) break;
-    pollfd fds[4];
+    pollfd fds[5];
     nfds_t n = 0;
     fds[n++] = {sigfd_, POLLIN, 0};
     if (!status) fds[n++] = {proc_.pidfd(), POLLIN, 0};
-    int out_index = -1, err_index = -1;
+    int out_index = -1, err_index = -1, callback_index = -1;
+    if (callbacks_ != nullptr && !status) {
+      callback_index = static_cast<int>(n);
+      fds[n++] = {callbacks_->fd(), POLLIN, 0};
+    }
     if (out_open) {
       out_index = static_cast<int>(n);
       fds[n++] = {out_fd, POLLIN, 0};
@@ -288,6 +367,7 @@ AgentEnd Runner::Supervise() {
       if (fds[0].revents != 0) OnSignal();
       if (out_index >= 0 && fds[out_index].revents != 0) Pump(out_fd, out_, &out_open);
       if (err_index >= 0 && fds[err_index].revents != 0) Pump(err_fd, err_, &err_open);
+      if (callback_index >= 0 && fds[callback_index].revents != 0) callbacks_->Accept();
     }
     now = Clock::now();
     if (deadline && now >= *deadline && stop_ == StopReason::kNone && !status) {
@@ -354,7 +434,7 @@ std::optional<int64_t> ProcessStartTime(pid_t pid) {
   return std::stoll(std::string(fields[19]));
 }
 
-int RunAgentRunner(const std::string& state_dir, const std::string& id) {
+int RunAgentRunner(const std::string& state_dir, const std::string& id, CallbackHandler callbacks) {
   // Detach: the spawner reaps the parent at once; the runner lives on in a
   // session of its own, out of the spawner's terminal and process group.
   pid_t child = ::fork();
@@ -398,6 +478,15 @@ int RunAgentRunner(const std::string& state_dir, const std::string& id) {
     return Fail(&agents, id, Status::FromErrno(errno, StrCat({"cannot open the working directory ", spec->host_cwd})));
   }
   spec->launch.cwd_fd = cwd.get();
+  // Listening before the agent starts: it may call back at once.
+  std::unique_ptr<CallbackServer> callback_server;
+  if (!spec->callback_socket.empty() && callbacks) {
+    Result<UniqueFd> listener = ListenUnix(spec->callback_socket);
+    if (!listener.ok()) return Fail(&agents, id, listener.status().WithContext("the agent's callback socket"));
+    proc::SetNonBlocking(listener->get());
+    callback_server =
+        std::make_unique<CallbackServer>(std::move(listener).value(), spec->callback_socket, std::move(callbacks));
+  }
   Result<agents::ConfinedProcess> proc = agents::ConfinedProcess::Launch(spec->launch, spec->confine, spec->limits);
   if (!proc.ok()) return Fail(&agents, id, proc.status());
   cwd.Reset();
@@ -412,8 +501,11 @@ int RunAgentRunner(const std::string& state_dir, const std::string& id) {
   for (const std::string& what : proc->dropped()) (void)agents.AddEvent(id, "degraded", what);
   Report({{"ok", true}, {"pid", pid}});
 
-  Runner runner(id, agents, std::move(*spec), std::move(*proc), std::move(*out), std::move(*err), sigfd->get());
+  Runner runner(id, agents, std::move(*spec), std::move(*proc), std::move(*out), std::move(*err), sigfd->get(),
+                callback_server.get());
   AgentEnd end = runner.Supervise();
+  // Its sessions end with it (and whatever they started for it).
+  if (callback_server != nullptr) callback_server->Stop();
   Status recorded = agents.SetEnded(id, end);
   if (!recorded.ok()) {
     WEFT_LOG(kError) << "agent " << id << ": could not record its end: " << recorded.message();

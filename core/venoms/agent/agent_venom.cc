@@ -29,7 +29,8 @@ constexpr const char* kSpawnDescription =
     "or agent_remove.";
 constexpr const char* kListDescription =
     "List agents, newest first, with id, name, command, state (starting, running, exited, failed, killed, "
-    "timed_out, lost), pid and times. Filter by workspace or state (live = starting or running).";
+    "timed_out, lost), pid and times. Filter by workspace or state (live = starting or running). An agent "
+    "calling back sees only the agents spawned under its own grant.";
 constexpr const char* kStatusDescription =
     "One agent in full: its command, working directory, confinement asked for and what applied, limits and the "
     "one that fired, state, exit code or signal, times, its home, how much output it has written, and its "
@@ -133,21 +134,24 @@ Result<Reply> List(const ns::Workspaces& workspaces, AgentHost* host_or_null, Co
   else if (!state.empty()) states = {*store::ParseAgentState(state)};
   WEFT_ASSIGN_OR_RETURN(std::vector<AgentRecord> records, host->agents().List(states, ws_id));
   Json agents = Json::array();
-  std::string text = records.empty() ? "no agents" : "";
+  std::string text;
   int64_t now = host->agents().clock_ms();
   for (const AgentRecord& r : records) {
+    WEFT_ASSIGN_OR_RETURN(bool visible, host->Visible(ctx.grant(), r));
+    if (!visible) continue;
     agents.push_back(AgentJson(r, now));
     text += StrCat({text.empty() ? "" : "\n", r.id, "  ", AgentStateName(r.state), "  ", r.name, "  ",
                     ParsedOr(r.command, Json::array()).dump()});
   }
+  if (agents.empty()) text = "no agents";
   return Reply::WithText({{"agents", std::move(agents)}}, std::move(text));
 }
 
-Result<Reply> StatusOp(AgentHost* host_or_null, Context&, const Json& args) {
+Result<Reply> StatusOp(AgentHost* host_or_null, Context& ctx, const Json& args) {
   WEFT_ASSIGN_OR_RETURN(AgentHost * host, Host(host_or_null));
   std::string id = StringArg(args, "id");
   WEFT_RETURN_IF_ERROR(host->Reconcile().status());
-  WEFT_ASSIGN_OR_RETURN(AgentRecord record, host->agents().Get(id));
+  WEFT_ASSIGN_OR_RETURN(AgentRecord record, host->GetFor(ctx.grant(), id));
   WEFT_ASSIGN_OR_RETURN(std::vector<store::AgentEvent> all, host->agents().Events(id));
   size_t keep = static_cast<size_t>(IntArg(args, "events", 20));
   Json events = Json::array();
@@ -174,6 +178,7 @@ Result<Reply> Logs(AgentHost* host_or_null, Context& ctx, const Json& args) {
   uint64_t offset = static_cast<uint64_t>(IntArg(args, "offset", 0));
   uint64_t max_bytes = static_cast<uint64_t>(IntArg(args, "max_bytes", 65536));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(IntArg(args, "wait_ms", 0));
+  WEFT_RETURN_IF_ERROR(host->GetFor(ctx.grant(), id).status());
   while (true) {
     WEFT_ASSIGN_OR_RETURN(AgentRecord record, host->agents().Get(id));
     WEFT_ASSIGN_OR_RETURN(agent::LogChunk chunk, agent::ReadLog(record.log_dir, stream, offset, max_bytes));
@@ -196,6 +201,7 @@ Result<Reply> Wait(AgentHost* host_or_null, Context& ctx, const Json& args) {
   WEFT_ASSIGN_OR_RETURN(AgentHost * host, Host(host_or_null));
   std::string id = StringArg(args, "id");
   auto timeout = std::chrono::milliseconds(IntArg(args, "timeout_ms", 60000));
+  WEFT_RETURN_IF_ERROR(host->GetFor(ctx.grant(), id).status());
   WEFT_ASSIGN_OR_RETURN(
       AgentRecord record,
       host->Wait(id, timeout, &ctx.cancellation(), [&](const AgentRecord& r, std::chrono::milliseconds waited) {
@@ -211,9 +217,10 @@ Result<Reply> Wait(AgentHost* host_or_null, Context& ctx, const Json& args) {
   return Reply::WithText({{"agent", std::move(agent)}, {"ended", ended}}, std::move(text));
 }
 
-Result<Reply> SignalOp(AgentHost* host_or_null, Context&, const Json& args) {
+Result<Reply> SignalOp(AgentHost* host_or_null, Context& ctx, const Json& args) {
   WEFT_ASSIGN_OR_RETURN(AgentHost * host, Host(host_or_null));
   std::string id = StringArg(args, "id");
+  WEFT_RETURN_IF_ERROR(host->GetFor(ctx.grant(), id).status());
   std::string name = StringArg(args, "signal");
   int sig = 0;
   for (const auto& [n, s] : kSignals) {
@@ -225,10 +232,10 @@ Result<Reply> SignalOp(AgentHost* host_or_null, Context&, const Json& args) {
                          StrCat({"sent SIG", name, " to agent ", id}));
 }
 
-Result<Reply> Remove(AgentHost* host_or_null, Context&, const Json& args) {
+Result<Reply> Remove(AgentHost* host_or_null, Context& ctx, const Json& args) {
   WEFT_ASSIGN_OR_RETURN(AgentHost * host, Host(host_or_null));
   std::string id = StringArg(args, "id");
-  WEFT_ASSIGN_OR_RETURN(AgentRecord record, host->agents().Get(id));
+  WEFT_ASSIGN_OR_RETURN(AgentRecord record, host->GetFor(ctx.grant(), id));
   WEFT_RETURN_IF_ERROR(host->Remove(id));
   std::string was(AgentStateName(record.state));
   return Reply::WithText({{"removed", id}, {"was", was}}, StrCat({"removed agent ", id, " (it was ", was, ")"}));

@@ -25,10 +25,11 @@ class VenomTest : public ::testing::Test {
  protected:
   explicit VenomTest(std::string venom) : venom_(std::move(venom)) {}
 
-  // Replaces workspaces_ with one workspace ("w1") whose `binds` map
+  // Replaces workspaces_ with one workspace (`id`) whose `binds` map
   // namespace paths to host specs ("/abs/dir" or "/abs/dir:ro"), and
   // registry_ with an empty registry for the venom to be registered into.
-  void MakeWorkspace(const std::vector<std::pair<std::string, std::string>>& binds, bool read_only) {
+  void MakeWorkspace(const std::vector<std::pair<std::string, std::string>>& binds, bool read_only,
+                     const std::string& id = "w1") {
     registry_.reset();  // before the workspaces its handlers refer to
     ns::MountTable table;
     for (const auto& [path, spec] : binds) {
@@ -36,7 +37,7 @@ class VenomTest : public ::testing::Test {
       ASSERT_TRUE(source.ok()) << source.status();
       ASSERT_TRUE(table.Add(path, *source).ok());
     }
-    Result<std::unique_ptr<ns::Workspace>> ws = ns::Workspace::Open("w1", "test", std::move(table), read_only);
+    Result<std::unique_ptr<ns::Workspace>> ws = ns::Workspace::Open(id, "test", std::move(table), read_only);
     ASSERT_TRUE(ws.ok()) << ws.status();
     workspaces_ = std::make_unique<ns::Workspaces>();
     workspaces_->Add(std::move(ws).value());

@@ -7,14 +7,17 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "core/agents/host_probe.h"
+#include "core/base/unix_socket.h"
 #include "core/grants/grant_store.h"
 #include "core/store/store.h"
 #include "core/venoms/agent/agent_runner.h"
@@ -32,10 +35,14 @@ class AgentVenomTest : public VenomTest {
     ASSERT_EQ(::access(weft_.c_str(), X_OK), 0) << weft_ << " is not built";
     ws_dir_ = tmp_.Join("ws");
     tmp_.WriteFile("ws/hello.txt", "hi\n");
-    MakeWorkspace({{"/", ws_dir_}}, false);
     auto db = store::Store::Open(tmp_.Join("state/weft.db"));
     ASSERT_TRUE(db.ok()) << db.status();
     store_ = std::move(db).value();
+    // Recorded, as a server records what it serves: an agent's runner opens
+    // its workspace from the record for the agent's callback sessions.
+    Result<store::WorkspaceRecord> recorded = store_->EnsureWorkspace(ws_dir_, {});
+    ASSERT_TRUE(recorded.ok()) << recorded.status();
+    MakeWorkspace({{"/", ws_dir_}}, false, recorded->id);
     host_ = std::make_unique<agent::AgentHost>(*store_, tmp_.Join("state"), weft_, /*own_agents=*/true);
     RegisterAgentVenom(*registry_, *workspaces_, host_.get());
   }
@@ -260,7 +267,9 @@ TEST_F(AgentVenomTest, TheAgentGetsATokenForANarrowerGrantAndAnMcpConfig) {
   Json config = Json::parse(in, nullptr, false);
   ASSERT_TRUE(config.is_object()) << config_path;
   const Json& server = config["mcpServers"]["weft"];
+  EXPECT_EQ(server.value("type", ""), "stdio");
   EXPECT_EQ(server.value("command", ""), weft_);
+  EXPECT_EQ(server["args"], Json({"connect", a.value("home", "") + "/.weft-mcp.sock"}));
   EXPECT_EQ(server["env"].value("WEFT_TOKEN", ""), token);
   struct stat st {};
   ASSERT_EQ(::stat(config_path.c_str(), &st), 0);
@@ -295,6 +304,119 @@ TEST_F(AgentVenomTest, TheAgentCallsBackIntoWeftWithItsTokenAndOnlyItsGrantAppli
   EXPECT_NE(out.find("permission_denied"), std::string::npos) << out;
   struct stat st {};
   EXPECT_NE(::stat((ws_dir_ + "/x.txt").c_str(), &st), 0) << "the denied write happened";
+}
+
+// One JSON line per fake-agent action, in order.
+std::vector<Json> ActionLines(const std::string& out) {
+  std::vector<Json> lines;
+  size_t start = 0, nl;
+  while ((nl = out.find('\n', start)) != std::string::npos) {
+    Json j = Json::parse(out.substr(start, nl - start), nullptr, false);
+    if (j.is_object() && j.contains("action")) lines.push_back(std::move(j));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+TEST_F(AgentVenomTest, AConfinedAgentWithoutNetworkCallsBackThroughItsMcpConfig) {
+  if (!agents::ProbeHost().userns.ok) GTEST_SKIP() << "no user namespaces: " << agents::ProbeHost().userns.why;
+  // The fake agent inside the workspace (the sandbox shows it there), doing
+  // what its MCP client would with $WEFT_MCP_CONFIG.
+  std::string fake = ws_dir_ + "/fake_agent";
+  tmp_.WriteFile("ws/fake_agent", weft::testing::ReadFileOrDie(weft::testing::BinaryDir() +
+                                                                "/tests/support/weft_fake_agent"));
+  ASSERT_EQ(::chmod(fake.c_str(), 0755), 0);
+  Json a = Spawn({{"command", {fake, "connect", "127.0.0.1", "9", "mcp-config-call", "fs_read", R"({"path":"hello.txt"})",
+                               "mcp-config-call", "fs_write", R"({"path":"x.txt","content":"no"})"}},
+                  {"grant", {{"tools", {"fs_read"}}}}});
+  EXPECT_EQ(a.value("profile", ""), "workspace");
+  Json done = WaitFor(a["id"], 30000);
+  EXPECT_EQ(done.value("exit_code", -1), 0) << done.dump() << Logs(a["id"], "stderr");
+  std::vector<Json> lines = ActionLines(Logs(a["id"]));
+  ASSERT_EQ(lines.size(), 3u) << Logs(a["id"]) << Logs(a["id"], "stderr");
+  EXPECT_FALSE(lines[0].value("ok", true)) << "the agent reached the network: " << lines[0].dump();
+  ASSERT_TRUE(lines[1].value("ok", false)) << lines[1].dump() << Logs(a["id"], "stderr");
+  Json read = Json::parse(lines[1].value("reply", ""), nullptr, false);
+  EXPECT_FALSE(read["result"].value("isError", true)) << read.dump();
+  EXPECT_NE(read.dump().find("hi\\n"), std::string::npos) << read.dump();
+  EXPECT_EQ(lines[1].value("server_exit", -1), 0);
+  Json write = Json::parse(lines[2].value("reply", ""), nullptr, false);
+  EXPECT_TRUE(write["result"].value("isError", false)) << write.dump();
+  EXPECT_NE(write.dump().find("permission_denied"), std::string::npos) << write.dump();
+  struct stat st {};
+  EXPECT_NE(::stat((ws_dir_ + "/x.txt").c_str(), &st), 0) << "the denied write happened";
+  // The socket goes with the agent.
+  EXPECT_NE(::lstat((a.value("home", "") + "/.weft-mcp.sock").c_str(), &st), 0);
+}
+
+TEST_F(AgentVenomTest, TheCallbackSocketRefusesABadTokenAndServesAGoodOne) {
+  Json a = Spawn({{"command", {"sleep", "30"}}, {"profile", "none"}});
+  std::string socket = a.value("home", "") + "/.weft-mcp.sock";
+  auto exchange = [&](const std::string& send) {
+    Result<UniqueFd> conn = ConnectUnix(socket);
+    EXPECT_TRUE(conn.ok()) << conn.status();
+    if (!conn.ok()) return std::string();
+    EXPECT_EQ(::write(conn->get(), send.data(), send.size()), static_cast<ssize_t>(send.size()));
+    ::shutdown(conn->get(), SHUT_WR);
+    std::string got;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(conn->get(), buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
+    return got;
+  };
+  EXPECT_NE(exchange("{\"token\":\"wg_not-a-token\"}\n").find("\"ok\":false"), std::string::npos);
+  EXPECT_NE(exchange("not json\n").find("weft connect"), std::string::npos);
+  grants::GrantStore grants(*store_);
+  auto issued = grants.IssueRoot("test", {});
+  ASSERT_TRUE(issued.ok()) << issued.status();
+  std::string got = exchange("{\"token\":\"" + issued->token + "\"}\n" +
+                             R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{)"
+                             R"("io.modelcontextprotocol/protocolVersion":"2026-07-28",)"
+                             R"("io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},)"
+                             R"("io.modelcontextprotocol/clientCapabilities":{}}}})" "\n");
+  EXPECT_EQ(got.rfind("{\"ok\":true}\n", 0), 0u) << got;
+  EXPECT_NE(got.find("fs_read"), std::string::npos) << got;
+  // Once the agent ends, nothing listens there any more.
+  Data("signal", {{"id", a["id"]}, {"signal", "KILL"}});
+  WaitFor(a["id"]);
+  EXPECT_FALSE(ConnectUnix(socket).ok());
+}
+
+TEST_F(AgentVenomTest, ADerivedGrantSeesAndSteersOnlyTheAgentsSpawnedUnderIt) {
+  grants::GrantStore grants(*store_);
+  auto root = grants.IssueRoot("test root", {});
+  ASSERT_TRUE(root.ok()) << root.status();
+  auto one = grants.IssueDerived(root->grant.id, {}, "session one");
+  auto two = grants.IssueDerived(root->grant.id, {}, "session two");
+  ASSERT_TRUE(one.ok() && two.ok());
+  ctx_.set_grant(&one->grant);
+  Json a = Spawn({{"command", {"sleep", "30"}}, {"profile", "none"}});
+  std::string id = a.value("id", "");
+  ASSERT_FALSE(id.empty()) << a.dump();
+  auto listed = [&](const grants::Grant* as) {
+    ctx_.set_grant(as);
+    Json agents = Data("list", Json::object())["agents"];
+    for (const Json& ag : agents) {
+      if (ag.value("id", "") == id) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(listed(&one->grant));   // its spawner's session
+  EXPECT_TRUE(listed(&root->grant));  // a root grant sees every agent
+  EXPECT_TRUE(listed(nullptr));
+  EXPECT_FALSE(listed(&two->grant));  // a sibling session does not
+  for (const char* op : {"status", "logs", "wait", "remove"}) {
+    Json args = {{"id", id}};
+    if (std::string(op) == "wait") args["timeout_ms"] = 0;
+    Status err = Error(op, args);
+    EXPECT_EQ(err.code(), StatusCode::kNotFound) << op << ": " << err;
+  }
+  EXPECT_EQ(Error("signal", {{"id", id}, {"signal", "KILL"}}).code(), StatusCode::kNotFound);
+  ctx_.set_grant(&one->grant);
+  EXPECT_EQ(Data("status", {{"id", id}})["agent"].value("state", ""), "running");
+  Data("signal", {{"id", id}, {"signal", "KILL"}});
+  ctx_.set_grant(nullptr);
+  EXPECT_EQ(WaitFor(id).value("state", ""), "killed");
 }
 
 TEST_F(AgentVenomTest, OpsOnAnUnknownAgentSaySo) {
