@@ -80,7 +80,9 @@ Status AgentCallbacks::Start() {
     server_ = std::make_unique<mcp::Server>(options, tools_, resources_, prompts_);
     return Status::Ok();
   }();
-  if (!start_error_.ok()) WEFT_LOG(kError) << "callback service: " << start_error_;
+  if (!start_error_.ok()) {
+    WEFT_LOG(kError) << "callback service: " << start_error_;
+  }
   return start_error_;
 }
 

@@ -43,6 +43,7 @@ constexpr const char kSpawnUsage[] =
     "  --open-files N         open files limit\n"
     "  --memory BYTES         memory limit (cgroups only)\n"
     "  --output BYTES         stop it once it has written this much\n"
+    "  --node NODE            run it on another weft node (none are federated yet: refused)\n"
     "  --wait                 wait for it to end, print its output, exit with its exit code\n"
     "  --json                 print the agent record as JSON\n"
     "  --state DIR            state directory (default $XDG_STATE_HOME/weft)\n";
@@ -163,7 +164,7 @@ int RunSpawn(const std::vector<std::string>& args) {
   if (auto exit_code = ParseSubcommandFlags(
           "spawn", args, {"network", "best-effort", "pty", "wait", "json"},
           {"workspace", "cwd", "name", "env", "profile", "wall", "cpu", "processes", "open-files", "memory", "output",
-           "state"},
+           "state", "node"},
           kSpawnUsage, &flags)) {
     return *exit_code;
   }
@@ -173,6 +174,7 @@ int RunSpawn(const std::vector<std::string>& args) {
   if (auto v = flags.Get("cwd")) req["cwd"] = *v;
   if (auto v = flags.Get("name")) req["name"] = *v;
   if (auto v = flags.Get("profile")) req["profile"] = *v;
+  if (auto v = flags.Get("node")) req["node"] = *v;
   if (flags.Has("network")) req["network"] = true;
   if (flags.Has("best-effort")) req["best_effort"] = true;
   if (flags.Has("pty")) req["pty"] = true;

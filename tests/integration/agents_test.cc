@@ -70,5 +70,34 @@ TEST_F(WeftAgents, BadInvocationsFailWithClearMessages) {
   EXPECT_NE(missing.err.find("no-such-program-xyz"), std::string::npos) << missing.err;
 }
 
+TEST_F(WeftAgents, AnAgentCallsBackThroughWeftConnectUnderTheDefaultProfile) {
+  // What the agent's MCP client does with its config: weft connect on the
+  // socket in its home, MCP over stdin/stdout.
+  std::string script =
+      "printf '%s\\n' "
+      "'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
+      "\"capabilities\":{},\"clientInfo\":{\"name\":\"sh\",\"version\":\"1\"}}}' "
+      "'{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}' "
+      "'{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"fs_read\","
+      "\"arguments\":{\"path\":\"notes.txt\"}}}' "
+      "| \"$WEFT\" connect \"$HOME/.weft-mcp.sock\"";
+  RunResult r = Weft("spawn", {"--wait", "--env", "WEFT=" + weft::testing::Weft(), "--", "sh", "-c", script});
+  EXPECT_EQ(r.exit_code(), 0) << r.err;
+  EXPECT_NE(r.out.find("\"id\":2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("hello\\n"), std::string::npos) << r.out;  // notes.txt, JSON-escaped
+}
+
+TEST_F(WeftAgents, WeftConnectSaysWhatIsWrong) {
+  RunResult usage = weft::testing::Run({weft::testing::Weft(), "connect"});
+  EXPECT_EQ(usage.exit_code(), 2);
+  EXPECT_NE(usage.err.find("Usage: weft connect SOCKET"), std::string::npos) << usage.err;
+  RunResult no_token = weft::testing::Run({"env", "-u", "WEFT_TOKEN", weft::testing::Weft(), "connect", tmp_.Join("s")});
+  EXPECT_EQ(no_token.exit_code(), 1);
+  EXPECT_NE(no_token.err.find("WEFT_TOKEN is not set"), std::string::npos) << no_token.err;
+  RunResult nothing = weft::testing::Run({"env", "WEFT_TOKEN=wg_x", weft::testing::Weft(), "connect", tmp_.Join("s")});
+  EXPECT_EQ(nothing.exit_code(), 1);
+  EXPECT_NE(nothing.err.find(tmp_.Join("s")), std::string::npos) << nothing.err;
+}
+
 }  // namespace
 }  // namespace weft::testing

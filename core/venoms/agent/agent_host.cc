@@ -185,7 +185,7 @@ Result<AgentRecord> AgentHost::Spawn(const ns::Workspace& ws, const SpawnRequest
     }
   }
 
-  Result<Json> handed = HandDownGrant(record, ws, request);
+  Result<Json> handed = HandDownGrant(record, request);
   if (!handed.ok()) {
     (void)agents_.SetEnded(record.id, {AgentState::kFailed, {}, {}, "", handed.status().message(),
                                        StrCat({"no grant: ", handed.status().message()})});
@@ -215,8 +215,7 @@ Result<AgentRecord> AgentHost::Spawn(const ns::Workspace& ws, const SpawnRequest
   return agents_.Get(record.id);
 }
 
-Result<Json> AgentHost::HandDownGrant(const AgentRecord& record, const ns::Workspace& ws,
-                                      const SpawnRequest& request) {
+Result<Json> AgentHost::HandDownGrant(const AgentRecord& record, const SpawnRequest& request) {
   std::string subject = StrCat({"agent ", record.id});
   Result<grants::GrantStore::Issued> issued = Status::Internal("unset");
   if (request.parent != nullptr) {

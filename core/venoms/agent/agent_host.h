@@ -120,7 +120,7 @@ class AgentHost {
   Status MarkLost(const store::AgentRecord& record, const std::string& why);
   // Issues the agent's grant and writes the MCP config its client can use;
   // the variables to add to its environment.
-  Result<Json> HandDownGrant(const store::AgentRecord& record, const ns::Workspace& ws, const SpawnRequest& request);
+  Result<Json> HandDownGrant(const store::AgentRecord& record, const SpawnRequest& request);
 
   store::AgentStore agents_;
   grants::GrantStore grants_;

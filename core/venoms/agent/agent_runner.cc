@@ -161,7 +161,9 @@ class CallbackServer {
       int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
       if (fd < 0) {
         if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) WEFT_LOG(kWarning) << "callback socket: accept: " << std::strerror(errno);
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+          WEFT_LOG(kWarning) << "callback socket: accept: " << std::strerror(errno);
+        }
         return;
       }
       // The handler reads with its own poll; blocking mode suits it.

@@ -92,6 +92,10 @@ Result<AgentHost*> Host(AgentHost* host) {
 
 Result<Reply> Spawn(const ns::Workspaces& workspaces, AgentHost* host_or_null, Context& ctx, const Json& args) {
   WEFT_ASSIGN_OR_RETURN(AgentHost * host, Host(host_or_null));
+  if (std::string node = StringArg(args, "node"); !node.empty()) {
+    return Status::NotFound(StrCat({"no such node '", node, "': this weft host is federated with no other nodes, so "
+                                    "agents run here only; leave node out"}));
+  }
   WEFT_ASSIGN_OR_RETURN(ns::Workspace * ws, WorkspaceArg(ctx, workspaces, args));
   agent::SpawnRequest req;
   req.argv = args.at("command").get<std::vector<std::string>>();
