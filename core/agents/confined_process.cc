@@ -17,6 +17,7 @@
 #include "core/agents/agent_child.h"
 #include "core/agents/confine.h"
 #include "core/base/strings.h"
+#include "core/proc/session_members.h"
 
 namespace weft::agents {
 namespace {
@@ -34,32 +35,6 @@ proc::ExitStatus FromWaitStatus(int status) {
     s.code = WEXITSTATUS(status);
   }
   return s;
-}
-
-// Pids whose session id is `sid` (/proc/<pid>/stat), for a terminal agent
-// under the profile none, whose jobs may sit in process groups of their own.
-std::vector<pid_t> SessionMembers(pid_t sid) {
-  std::vector<pid_t> out;
-  DIR* dir = opendir("/proc");
-  if (dir == nullptr) return out;
-  while (dirent* e = readdir(dir)) {
-    char* end = nullptr;
-    long pid = strtol(e->d_name, &end, 10);
-    if (end == e->d_name || *end != '\0') continue;
-    char buf[512];
-    UniqueFd fd(::open(StrCat({"/proc/", e->d_name, "/stat"}).c_str(), O_RDONLY | O_CLOEXEC));
-    ssize_t n = fd ? ::read(fd.get(), buf, sizeof(buf) - 1) : -1;
-    if (n <= 0) continue;
-    std::string stat(buf, static_cast<size_t>(n));
-    size_t paren = stat.rfind(')');
-    if (paren == std::string::npos) continue;
-    char state = 0;
-    long ppid = 0, pgrp = 0, session = 0;
-    if (sscanf(stat.c_str() + paren + 1, " %c %ld %ld %ld", &state, &ppid, &pgrp, &session) != 4) continue;
-    if (session == sid) out.push_back(static_cast<pid_t>(pid));
-  }
-  closedir(dir);
-  return out;
 }
 
 int64_t CpuMicros(const rusage& ru) {
@@ -132,7 +107,7 @@ void ConfinedProcess::KillAll() {
       // id) cannot be reused.
       ::kill(-pid_, SIGKILL);
       if (terminal_) {
-        for (pid_t member : SessionMembers(pid_)) ::kill(member, SIGKILL);
+        for (pid_t member : proc::SessionMembers(pid_)) ::kill(member, SIGKILL);
       }
     }
   }
@@ -152,7 +127,7 @@ std::optional<proc::ExitStatus> ConfinedProcess::TryReap() {
   if (!namespaced_) {
     ::kill(-pid_, SIGKILL);
     if (terminal_) {
-      for (pid_t member : SessionMembers(pid_)) ::kill(member, SIGKILL);
+      for (pid_t member : proc::SessionMembers(pid_)) ::kill(member, SIGKILL);
     }
   }
   int wait_status = 0;

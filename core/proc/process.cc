@@ -2,6 +2,7 @@
 // new session) with a curated environment, a directory fd as cwd and only
 // stdin/stdout/stderr open; pidfd reaping.
 #include "core/proc/process.h"
+#include "core/proc/session_members.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -159,7 +160,19 @@ int AddTerminalActions(const ChildEnds& ends, posix_spawn_file_actions_t* action
   return rc;
 }
 
-// Pids of the processes whose session id is `sid` (from /proc/<pid>/stat).
+ExitStatus FromSiginfo(const siginfo_t& info) {
+  ExitStatus s;
+  if (info.si_code == CLD_EXITED) {
+    s.code = info.si_status;
+  } else {
+    s.signaled = true;
+    s.signal = info.si_status;
+  }
+  return s;
+}
+
+}  // namespace
+
 std::vector<pid_t> SessionMembers(pid_t sid) {
   std::vector<pid_t> out;
   DIR* dir = opendir("/proc");
@@ -185,19 +198,6 @@ std::vector<pid_t> SessionMembers(pid_t sid) {
   closedir(dir);
   return out;
 }
-
-ExitStatus FromSiginfo(const siginfo_t& info) {
-  ExitStatus s;
-  if (info.si_code == CLD_EXITED) {
-    s.code = info.si_status;
-  } else {
-    s.signaled = true;
-    s.signal = info.si_status;
-  }
-  return s;
-}
-
-}  // namespace
 
 std::string ExitStatus::ToString() const {
   if (!signaled) return StrCat({"exit code ", std::to_string(code)});
