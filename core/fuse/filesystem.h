@@ -92,6 +92,12 @@ class Filesystem {
   void FillEntry(Inode* inode, const struct stat& st, fuse_entry_param* e) const;
   struct stat Shown(const struct stat& st) const;  // st_ino mapped for the mount
   double Timeout(const Inode* inode) const;
+  // How the kernel treats a handle just opened on `inode` (host descriptor
+  // `host_fd`): page cache kept across opens, direct I/O, FLUSH at close.
+  static void SetHandleFlags(const Inode* inode, int host_fd, fuse_file_info* fi);
+  // `err` from opening a host file, returned as is; running out of
+  // descriptors is logged (once) with what to do about it.
+  int OpenFailed(int err);
   // Whether `name` in `parent` may be created, removed or renamed: 0, EROFS
   // (read-only bind, /.weft) or EBUSY (a bind or the way to one).
   int CheckChange(fuse_ino_t parent, const char* name);
@@ -116,6 +122,7 @@ class Filesystem {
   dev_t primary_dev_ = 0;
   std::unique_ptr<WeftDir> weft_;  // null without a tree
   std::atomic<ChangeInvalidator*> invalidator_{nullptr};
+  std::atomic<bool> warned_out_of_fds_{false};
 };
 
 }  // namespace weft::fuse

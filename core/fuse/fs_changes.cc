@@ -137,7 +137,7 @@ void Filesystem::Create(fuse_req_t req, fuse_ino_t parent_ino, const char* name,
   int flags = (fi->flags | O_CREAT | O_CLOEXEC) & ~(O_NOFOLLOW | O_DIRECT);
   UniqueFd fd(::openat(parent->fd.get(), name, flags, mode));
   if (!fd) {
-    fuse_reply_err(req, errno);
+    fuse_reply_err(req, OpenFailed(errno));
     return;
   }
   fuse_entry_param e{};
@@ -149,7 +149,7 @@ void Filesystem::Create(fuse_req_t req, fuse_ino_t parent_ino, const char* name,
   if ((fi->flags & O_ACCMODE) != O_RDONLY) inode->writers.fetch_add(1);
   inode->NoteLocalChange();
   table_.Opened(inode);
-  fi->keep_cache = inode->covered.load(std::memory_order_relaxed);
+  SetHandleFlags(inode, fd.get(), fi);
   fi->fh = static_cast<uint64_t>(fd.Release());
   if (fuse_reply_create(req, &e, fi) != 0) {
     // The kernel is gone (the request was interrupted): undo the open.

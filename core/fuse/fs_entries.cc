@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -49,6 +50,18 @@ void Filesystem::CancelCalls() {
   if (weft_) weft_->CancelAll();
 }
 
+int Filesystem::OpenFailed(int err) {
+  if ((err == EMFILE || err == ENFILE) && !warned_out_of_fds_.exchange(true)) {
+    rlimit lim {};
+    ::getrlimit(RLIMIT_NOFILE, &lim);
+    WEFT_LOG(kWarning) << "fuse: out of file descriptors (" << (err == EMFILE ? "this process's" : "the system's")
+                       << " limit; RLIMIT_NOFILE is " << lim.rlim_cur << "): the server holds one for every file "
+                       << "and directory the kernel has cached from the mount; raise the limit (ulimit -n) before "
+                       << "mounting, or let the kernel drop its caches (echo 2 > /proc/sys/vm/drop_caches)";
+  }
+  return err;
+}
+
 void Filesystem::Init(fuse_conn_info* conn) {
   // passthrough_hp's choices, minus the writeback cache: binds change
   // behind the mount, and O_APPEND must reach the host file as such.
@@ -64,11 +77,13 @@ void Filesystem::Init(fuse_conn_info* conn) {
   want(FUSE_CAP_ASYNC_READ);
   want(FUSE_CAP_READDIRPLUS);
   conn->want &= ~static_cast<unsigned>(FUSE_CAP_WRITEBACK_CACHE);
-  // Writes are spliced from /dev/fuse only when a pipe can hold a whole
-  // request (max_write plus a page of headers); an unprivileged pipe stops
-  // at fs.pipe-max-size (1 MiB by default), so 1 MiB writes would always be
-  // copied twice.
-  conn->max_write = 512 * 1024;
+  // One request per 1 MiB write() rather than two: round trips, not copies,
+  // are what a write through the mount waits for. Writes from write-only
+  // handles (direct I/O) are copied out of the writer's pages whether
+  // spliced or not; page-cache writes are spliced only where a pipe can
+  // hold 1 MiB plus a page of headers (CAP_SYS_RESOURCE, or a raised
+  // fs.pipe-max-size), and read into libfuse's buffer otherwise.
+  conn->max_write = 1024 * 1024;
   conn->max_readahead = conn->max_readahead > 0 ? conn->max_readahead : 128 * 1024;
   conn->time_gran = 1;
 }
@@ -113,12 +128,12 @@ int Filesystem::DoLookup(Inode* parent, const char* name, fuse_entry_param* e) {
     if (int b = binds_.BindAt(child_path); b > 0) {
       bind = static_cast<uint32_t>(b);
       fd.Reset(::fcntl(binds_.at(bind).root_fd, F_DUPFD_CLOEXEC, 0));
-      if (!fd) return errno;
+      if (!fd) return OpenFailed(errno);
     }
   }
   if (!fd) {
     fd.Reset(::openat(parent->fd.get(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) return errno;
+    if (!fd) return OpenFailed(errno);
   }
   struct stat st {};
   if (int err = StatFd(fd.get(), &st); err != 0) return err;

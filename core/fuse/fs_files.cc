@@ -2,7 +2,9 @@
 // fallocate) and extended attributes.
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -17,7 +19,43 @@ namespace {
 
 bool Writes(int flags) { return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0; }
 
+// close(2) on these file systems reports nothing (they have no flush of
+// their own; overlayfs passes it to its upper layer, which is local): the
+// kernel's FLUSH at every close would be a round trip for nothing. Network
+// file systems (NFS, SMB, ...) report deferred write errors at close, so
+// their files keep it.
+bool CloseReportsNothing(int fd) {
+  struct statfs fs {};
+  if (::fstatfs(fd, &fs) != 0) return false;
+  switch (static_cast<unsigned long>(fs.f_type)) {
+    case EXT4_SUPER_MAGIC:
+    case XFS_SUPER_MAGIC:
+    case BTRFS_SUPER_MAGIC:
+    case TMPFS_MAGIC:
+    case F2FS_SUPER_MAGIC:
+    case OVERLAYFS_SUPER_MAGIC:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
+
+void Filesystem::SetHandleFlags(const Inode* inode, int host_fd, fuse_file_info* fi) {
+  // Keep the kernel's page cache across opens where changes behind the
+  // mount are reported (the change watcher invalidates it).
+  fi->keep_cache = inode->covered.load(std::memory_order_relaxed);
+  // Write-only handles bypass the mount's page cache: each write() hands
+  // the writer's own pages to the server, which copies them once into the
+  // host file, instead of first being copied into page cache pages of the
+  // mount that nobody reads (twice the memory traffic, and the allocation
+  // of a page per 4 KiB written). Such a handle can't be mmapped (a mapping
+  // needs read access), and the kernel drops cached pages of the range a
+  // direct write covers, so readers through other handles stay coherent.
+  fi->direct_io = (fi->flags & O_ACCMODE) == O_WRONLY;
+  fi->noflush = CloseReportsNothing(host_fd);
+}
 
 void Filesystem::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (IsSynthetic(ino)) return weft_->Open(req, ino, fi);
@@ -32,15 +70,13 @@ void Filesystem::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (flags & O_TRUNC) inode->NoteLocalChange();
   int fd = ::open(FdProcPath(inode->fd.get()).c_str(), flags);
   if (fd < 0) {
-    fuse_reply_err(req, errno);
+    fuse_reply_err(req, OpenFailed(errno));
     return;
   }
   bool writes = (fi->flags & O_ACCMODE) != O_RDONLY;
   if (writes) inode->writers.fetch_add(1);
   table_.Opened(inode);
-  // Keep the kernel's page cache across opens where changes behind the
-  // mount are reported (the change watcher invalidates it).
-  fi->keep_cache = inode->covered.load(std::memory_order_relaxed);
+  SetHandleFlags(inode, fd, fi);
   fi->fh = static_cast<uint64_t>(fd);
   if (fuse_reply_open(req, fi) != 0) {
     if (writes) inode->writers.fetch_sub(1);

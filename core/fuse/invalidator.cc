@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "core/base/fd.h"
 #include "core/base/log.h"
@@ -23,6 +25,11 @@ constexpr uint32_t kEntryEvents = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOV
 constexpr uint32_t kDataEvents = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE;
 constexpr uint32_t kMask = kEntryEvents | kDataEvents | IN_ONLYDIR | IN_EXCL_UNLINK;
 constexpr int64_t kEchoWindowNs = 2'000'000'000;
+// After a batch of events the watcher sleeps this long before it polls again,
+// so a burst of changes (most of them the mount's own, each of which would
+// otherwise wake the thread: a cross-CPU wake-up per create, write or
+// unlink) is read as one batch. A lone change is still handled at once.
+constexpr auto kBatchWindow = std::chrono::milliseconds(1);
 
 }  // namespace
 
@@ -122,6 +129,7 @@ void ChangeInvalidator::Run() {
       Handle(*ev);
       p += sizeof(inotify_event) + ev->len;
     }
+    std::this_thread::sleep_for(kBatchWindow);
   }
 }
 

@@ -88,16 +88,27 @@ void RaiseReadAhead(const std::string& dir) {
 }
 
 // Every inode the kernel knows holds a descriptor (the passthrough_hp
-// model), so a tree of more files than RLIMIT_NOFILE's soft limit would
-// fail with EMFILE; the soft limit goes up to the hard one, as
-// passthrough_hp does.
+// model), so a tree of more files than RLIMIT_NOFILE would fail with
+// EMFILE once the kernel had cached that many. The limit goes up to the
+// most the kernel allows a process (fs.nr_open) where the process may raise
+// its hard limit (CAP_SYS_RESOURCE), else the soft limit up to the hard one,
+// as passthrough_hp does.
 void RaiseOpenFileLimit() {
   rlimit lim {};
-  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
   rlim_t was = lim.rlim_cur;
-  lim.rlim_cur = lim.rlim_max;
-  if (::setrlimit(RLIMIT_NOFILE, &lim) == 0) {
-    WEFT_LOG(kDebug) << "fuse: open file limit raised from " << was << " to " << lim.rlim_max;
+  rlim_t most = 0;
+  if (std::ifstream in("/proc/sys/fs/nr_open"); !(in >> most)) most = 0;
+  if (most > lim.rlim_max && lim.rlim_max != RLIM_INFINITY) {
+    rlimit wider{most, most};
+    if (::setrlimit(RLIMIT_NOFILE, &wider) == 0) lim = wider;
+  }
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  }
+  if (lim.rlim_cur != was) {
+    WEFT_LOG(kDebug) << "fuse: open file limit raised from " << was << " to " << lim.rlim_cur;
   }
 }
 
@@ -113,10 +124,8 @@ Result<std::unique_ptr<MountSession>> MountSession::Start(const ns::Workspace& w
                                                           const MountOptions& options,
                                                           weftdir::SyntheticTree* tree) {
   static std::once_flag once;
-  std::call_once(once, [] {
-    fuse_set_log_func(LogFromFuse);
-    RaiseOpenFileLimit();
-  });
+  std::call_once(once, [] { fuse_set_log_func(LogFromFuse); });
+  RaiseOpenFileLimit();  // at every mount: something may have lowered it since
 
   WEFT_ASSIGN_OR_RETURN(std::string path, CanonicalMountPath(dir));
   WEFT_ASSIGN_OR_RETURN(BindSet binds, BindSet::Make(ws, options.read_only));

@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <string>
 
 #include "core/fuse/mount_point.h"
@@ -35,6 +37,39 @@ TEST_F(MountLifecycle, StopUnmountsAndIsIdempotent) {
   EXPECT_TRUE(session_->ended());
   EXPECT_FALSE(MountTypeAt(mnt_).has_value());
   EXPECT_FALSE(Exists(M("f")));  // the empty mount point again
+}
+
+// The server holds a descriptor for every inode the kernel has cached, so
+// the mount raises its open-file limit (here the test process's: the mount
+// runs in it) to the hard limit, or beyond where it may: more files than the
+// soft limit it started with can be created and stay cached.
+TEST_F(MountLifecycle, MoreFilesThanTheStartingOpenFileLimitCanBeCreated) {
+  rlimit was {};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &was), 0);
+  if (was.rlim_max < 2500) GTEST_SKIP() << "the hard RLIMIT_NOFILE here (" << was.rlim_max << ") is below 2,500";
+  rlimit low{256, was.rlim_max};
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  ASSERT_EQ(::mkdir(W("many").c_str(), 0755), 0);
+  Mount();
+  rlimit now {};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &now), 0);
+  EXPECT_GE(now.rlim_cur, was.rlim_max);
+  int dir = ::open(M("many").c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(dir, 0);
+  int made = 0;
+  for (int i = 0; i < 2000; ++i) {
+    int fd = ::openat(dir, ("f" + std::to_string(i)).c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
+    if (fd < 0) {
+      ADD_FAILURE() << "create " << i << ": " << std::strerror(errno);
+      break;
+    }
+    ::close(fd);
+    ++made;
+  }
+  ::close(dir);
+  EXPECT_EQ(made, 2000);
+  struct stat st {};
+  EXPECT_EQ(::stat(M("many/f1999").c_str(), &st), 0);
 }
 
 TEST_F(MountLifecycle, UnmountWhileAFileIsOpenDetachesCleanly) {

@@ -212,6 +212,42 @@ TEST_F(Passthrough, OpenFlagsBehave) {
   EXPECT_EQ(errno, EEXIST);
 }
 
+// Write-only handles bypass the mount's page cache (direct I/O): what they
+// write must still show through handles that have the file cached, at once,
+// and large writes must arrive whole.
+TEST_F(Passthrough, WritesThroughWriteOnlyHandlesShowThroughCachedReaders) {
+  tmp_.WriteFile("ws/dir/f", "hello world\n");
+  Mount();
+  int reader = ::open(M("dir/f").c_str(), O_RDONLY);
+  ASSERT_GE(reader, 0);
+  char buf[64] = {};
+  ASSERT_EQ(::pread(reader, buf, sizeof(buf), 0), 12);  // now in the mount's page cache
+  int writer = ::open(M("dir/f").c_str(), O_WRONLY);
+  ASSERT_GE(writer, 0);
+  ASSERT_EQ(::pwrite(writer, "HELLO", 5, 0), 5);
+  ASSERT_EQ(::pread(reader, buf, sizeof(buf), 0), 12);
+  EXPECT_EQ(std::string(buf, 12), "HELLO world\n");
+  int appender = ::open(M("dir/f").c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(appender, 0);
+  ASSERT_EQ(::write(appender, "tail\n", 5), 5);
+  ASSERT_EQ(::pread(reader, buf, sizeof(buf), 0), 17);
+  EXPECT_EQ(std::string(buf, 17), "HELLO world\ntail\n");
+  ::close(appender);
+  ::close(writer);
+  ::close(reader);
+  EXPECT_EQ(Slurp(W("dir/f")), "HELLO world\ntail\n");
+
+  // 3 MiB + 5 bytes in one write(): several maximal requests and a tail.
+  std::string big(3 * 1024 * 1024 + 5, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 7919 % 26));
+  writer = ::open(M("dir/big").c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+  ASSERT_GE(writer, 0);
+  ASSERT_EQ(::write(writer, big.data(), big.size()), static_cast<ssize_t>(big.size()));
+  ASSERT_EQ(::close(writer), 0);
+  EXPECT_TRUE(Slurp(W("dir/big")) == big);
+  EXPECT_TRUE(Slurp(M("dir/big")) == big);
+}
+
 TEST_F(Passthrough, ExtendedAttributesRoundTrip) {
   tmp_.WriteFile("ws/f", "x");
   if (::setxattr(W("f").c_str(), "user.probe", "1", 1, 0) != 0) GTEST_SKIP() << "host fs has no user xattrs";
