@@ -13,11 +13,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/base/result.h"
 #include "core/fuse/binds.h"
 #include "core/fuse/fuse_api.h"
 #include "core/fuse/inode_table.h"
+#include "core/fuse/local_fs.h"
 #include "core/fuse/weft_dir.h"
 
 namespace weft::fuse {
@@ -92,9 +94,12 @@ class Filesystem {
   void FillEntry(Inode* inode, const struct stat& st, fuse_entry_param* e) const;
   struct stat Shown(const struct stat& st) const;  // st_ino mapped for the mount
   double Timeout(const Inode* inode) const;
-  // How the kernel treats a handle just opened on `inode` (host descriptor
-  // `host_fd`): page cache kept across opens, direct I/O, FLUSH at close.
-  static void SetHandleFlags(const Inode* inode, int host_fd, fuse_file_info* fi);
+  // How the kernel treats a handle just opened on `inode`: page cache kept
+  // across opens, direct I/O, FLUSH at close.
+  void SetHandleFlags(const Inode* inode, fuse_file_info* fi) const;
+  // `inode` is on the file system of its bind's root, and that is a local
+  // one (LocalFileSystem).
+  bool OnLocalFs(const Inode& inode) const;
   // `err` from opening a host file, returned as is; running out of
   // descriptors is logged (once) with what to do about it.
   int OpenFailed(int err);
@@ -120,6 +125,11 @@ class Filesystem {
   FsConfig config_;
   InodeTable table_;
   dev_t primary_dev_ = 0;
+  struct BindFs {
+    dev_t dev = 0;       // of the bind's root
+    bool local = false;  // LocalFileSystem
+  };
+  std::vector<BindFs> bind_fs_;  // by bind index
   std::unique_ptr<WeftDir> weft_;  // null without a tree
   std::atomic<ChangeInvalidator*> invalidator_{nullptr};
   std::atomic<bool> warned_out_of_fds_{false};

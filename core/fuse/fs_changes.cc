@@ -149,7 +149,7 @@ void Filesystem::Create(fuse_req_t req, fuse_ino_t parent_ino, const char* name,
   if ((fi->flags & O_ACCMODE) != O_RDONLY) inode->writers.fetch_add(1);
   inode->NoteLocalChange();
   table_.Opened(inode);
-  SetHandleFlags(inode, fd.get(), fi);
+  SetHandleFlags(inode, fi);
   fi->fh = static_cast<uint64_t>(fd.Release());
   if (fuse_reply_create(req, &e, fi) != 0) {
     // The kernel is gone (the request was interrupted): undo the open.

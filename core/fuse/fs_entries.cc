@@ -33,7 +33,19 @@ Result<std::unique_ptr<Filesystem>> Filesystem::Make(BindSet binds, FsConfig con
   auto root = std::make_unique<Inode>(std::move(fd), InodeKey{BindSet::kPrimary, st.st_dev, st.st_ino}, S_IFDIR, "/");
   std::unique_ptr<Filesystem> fs(new Filesystem(std::move(binds), std::move(root), config, tree));
   fs->primary_dev_ = st.st_dev;
+  for (size_t i = 0; i < fs->binds_.size(); ++i) {
+    int root_fd = fs->binds_.at(static_cast<uint32_t>(i)).root_fd;
+    struct stat bst {};
+    BindFs b;
+    if (StatFd(root_fd, &bst) == 0) b = BindFs{bst.st_dev, LocalFileSystem(root_fd)};
+    fs->bind_fs_.push_back(b);
+  }
   return fs;
+}
+
+bool Filesystem::OnLocalFs(const Inode& inode) const {
+  const BindFs& b = bind_fs_[inode.key.bind];
+  return b.local && inode.key.dev == b.dev;
 }
 
 Filesystem::Filesystem(BindSet binds, std::unique_ptr<Inode> root, FsConfig config, weftdir::SyntheticTree* tree)

@@ -19,12 +19,9 @@ namespace {
 
 bool Writes(int flags) { return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0; }
 
-// close(2) on these file systems reports nothing (they have no flush of
-// their own; overlayfs passes it to its upper layer, which is local): the
-// kernel's FLUSH at every close would be a round trip for nothing. Network
-// file systems (NFS, SMB, ...) report deferred write errors at close, so
-// their files keep it.
-bool CloseReportsNothing(int fd) {
+}  // namespace
+
+bool LocalFileSystem(int fd) {
   struct statfs fs {};
   if (::fstatfs(fd, &fs) != 0) return false;
   switch (static_cast<unsigned long>(fs.f_type)) {
@@ -33,16 +30,14 @@ bool CloseReportsNothing(int fd) {
     case BTRFS_SUPER_MAGIC:
     case TMPFS_MAGIC:
     case F2FS_SUPER_MAGIC:
-    case OVERLAYFS_SUPER_MAGIC:
+    case OVERLAYFS_SUPER_MAGIC:  // its upper layer is local, and it passes flush to it
       return true;
     default:
       return false;
   }
 }
 
-}  // namespace
-
-void Filesystem::SetHandleFlags(const Inode* inode, int host_fd, fuse_file_info* fi) {
+void Filesystem::SetHandleFlags(const Inode* inode, fuse_file_info* fi) const {
   // Keep the kernel's page cache across opens where changes behind the
   // mount are reported (the change watcher invalidates it).
   fi->keep_cache = inode->covered.load(std::memory_order_relaxed);
@@ -54,7 +49,11 @@ void Filesystem::SetHandleFlags(const Inode* inode, int host_fd, fuse_file_info*
   // needs read access), and the kernel drops cached pages of the range a
   // direct write covers, so readers through other handles stay coherent.
   fi->direct_io = (fi->flags & O_ACCMODE) == O_WRONLY;
-  fi->noflush = CloseReportsNothing(host_fd);
+  // close(2) on a local file system reports nothing, so the kernel's FLUSH
+  // at every close would be a round trip for nothing. Network file systems
+  // (NFS, SMB, ...) report deferred write errors at close: their files keep
+  // it.
+  fi->noflush = OnLocalFs(*inode);
 }
 
 void Filesystem::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
@@ -76,7 +75,7 @@ void Filesystem::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   bool writes = (fi->flags & O_ACCMODE) != O_RDONLY;
   if (writes) inode->writers.fetch_add(1);
   table_.Opened(inode);
-  SetHandleFlags(inode, fd, fi);
+  SetHandleFlags(inode, fi);
   fi->fh = static_cast<uint64_t>(fd);
   if (fuse_reply_open(req, fi) != 0) {
     if (writes) inode->writers.fetch_sub(1);

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/fuse/local_fs.h"
 #include "tests/core/fuse/mount_fixture.h"
 
 namespace weft::fuse::testing {
@@ -33,6 +36,28 @@ std::set<std::string> List(const std::string& dir) {
 }
 
 using Passthrough = MountTest;
+
+// Files there are opened without FLUSH at close (noflush); elsewhere close(2)
+// may report deferred write errors, so FLUSH stays.
+TEST(LocalFileSystem, KnowsLocalFileSystemsFromOthers) {
+  int checked = 0;
+  for (const char* path : {"/proc", "/sys", "/dev/shm"}) {
+    int fd = ::open(path, O_PATH | O_DIRECTORY);
+    if (fd < 0) continue;  // not there on this host
+    struct statfs fs {};
+    ASSERT_EQ(::fstatfs(fd, &fs), 0) << path;
+    if (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC) {
+      EXPECT_FALSE(LocalFileSystem(fd)) << path;
+      ++checked;
+    } else if (fs.f_type == TMPFS_MAGIC) {
+      EXPECT_TRUE(LocalFileSystem(fd)) << path;
+      ++checked;
+    }
+    ::close(fd);
+  }
+  EXPECT_GT(checked, 0);
+  EXPECT_FALSE(LocalFileSystem(-1));
+}
 
 TEST_F(Passthrough, WritesReachTheHostAndHostFilesReadBack) {
   tmp_.WriteFile("ws/src/a.txt", "from the host\n");
