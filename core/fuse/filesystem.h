@@ -32,6 +32,10 @@ struct FsConfig {
   // (and for /.weft).
   double cache_timeout = 3600;
   double fallback_timeout = 1;
+  // Past this many inodes (each holds a descriptor) the change watcher asks
+  // the kernel to drop cached entries nothing uses (ChangeInvalidator::
+  // RequestPrune); 0: never.
+  size_t prune_above = 0;
 };
 
 class Filesystem {

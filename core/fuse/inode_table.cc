@@ -105,7 +105,7 @@ std::optional<InodeState> InodeTable::Find(const InodeKey& key) const {
   }
   bool busy = inode->writers.load(std::memory_order_relaxed) > 0 ||
               MonotonicNs() - inode->local_change_ns.load(std::memory_order_relaxed) < kLocalEchoNs;
-  return InodeState{FuseIno(inode), busy};
+  return InodeState{FuseIno(inode), busy, inode->nopen > 0};
 }
 
 size_t InodeTable::size() const {

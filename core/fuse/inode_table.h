@@ -77,6 +77,7 @@ class DirWatchHook {
 struct InodeState {
   uint64_t fuse_ino = 0;
   bool busy_locally = false;  // open for writing through the mount, or changed through it just now
+  bool open = false;          // a handle is open on it through the mount
 };
 
 class InodeTable {

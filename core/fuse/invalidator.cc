@@ -2,6 +2,7 @@
 // cache invalidations of the mount.
 #include "core/fuse/invalidator.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,8 +12,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "core/base/fd.h"
 #include "core/base/log.h"
@@ -30,6 +34,7 @@ constexpr int64_t kEchoWindowNs = 2'000'000'000;
 // otherwise wake the thread: a cross-CPU wake-up per create, write or
 // unlink) is read as one batch. A lone change is still handled at once.
 constexpr auto kBatchWindow = std::chrono::milliseconds(1);
+constexpr int64_t kIdlePruneIntervalNs = 1'000'000'000;
 
 }  // namespace
 
@@ -37,14 +42,21 @@ Result<std::unique_ptr<ChangeInvalidator>> ChangeInvalidator::Start(fuse_session
   UniqueFd in(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
   if (!in) return Status::FromErrno(errno, "inotify_init1");
   UniqueFd stop(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!stop) return Status::FromErrno(errno, "eventfd");
-  std::unique_ptr<ChangeInvalidator> inv(new ChangeInvalidator(session, table, std::move(in), std::move(stop)));
+  UniqueFd prune(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!stop || !prune) return Status::FromErrno(errno, "eventfd");
+  std::unique_ptr<ChangeInvalidator> inv(
+      new ChangeInvalidator(session, table, std::move(in), std::move(stop), std::move(prune)));
   inv->thread_ = std::thread([raw = inv.get()] { raw->Run(); });
   return inv;
 }
 
-ChangeInvalidator::ChangeInvalidator(fuse_session* session, const InodeTable* table, UniqueFd inotify, UniqueFd stop)
-    : session_(session), table_(table), inotify_(std::move(inotify)), stop_(std::move(stop)) {}
+ChangeInvalidator::ChangeInvalidator(fuse_session* session, const InodeTable* table, UniqueFd inotify, UniqueFd stop,
+                                     UniqueFd prune)
+    : session_(session),
+      table_(table),
+      inotify_(std::move(inotify)),
+      stop_(std::move(stop)),
+      prune_(std::move(prune)) {}
 
 ChangeInvalidator::~ChangeInvalidator() { StopThread(); }
 
@@ -112,16 +124,41 @@ bool ChangeInvalidator::IsLocalEcho(uint64_t dir_ino, std::string_view name) {
   return it != echoes_.end() && it->second >= MonotonicNs();
 }
 
+void ChangeInvalidator::RequestPrune() {
+  if (prune_pending_.exchange(true)) return;
+  uint64_t one = 1;
+  if (::write(prune_.get(), &one, sizeof(one)) < 0) prune_pending_.store(false);
+}
+
 void ChangeInvalidator::Run() {
   alignas(inotify_event) char buf[64 * 1024];
-  pollfd fds[2] = {{inotify_.get(), POLLIN, 0}, {stop_.get(), POLLIN, 0}};
+  pollfd fds[3] = {{inotify_.get(), POLLIN, 0}, {stop_.get(), POLLIN, 0}, {prune_.get(), POLLIN, 0}};
   while (true) {
-    if (::poll(fds, 2, -1) < 0) {
+    // A prune that freed little (most of what is cached is open) is not
+    // repeated for a second; one that freed plenty may be at once.
+    int timeout = -1;
+    if (prune_pending_.load()) {
+      int64_t due = last_prune_ns_ + prune_interval_ns_ - MonotonicNs();
+      if (due <= 0) {
+        Prune();
+        last_prune_ns_ = MonotonicNs();
+        prune_pending_.store(false);
+      } else {
+        timeout = static_cast<int>(due / 1'000'000) + 1;
+      }
+    }
+    int ready = ::poll(fds, 3, timeout);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       WEFT_LOG(kError) << "fuse: change watcher poll failed: " << errno;
       return;
     }
     if (fds[1].revents != 0) return;
+    if (fds[2].revents != 0) {
+      uint64_t count;
+      (void)!::read(prune_.get(), &count, sizeof(count));
+    }
+    if (fds[0].revents == 0) continue;
     ssize_t n = ::read(inotify_.get(), buf, sizeof(buf));
     if (n <= 0) continue;
     for (char* p = buf; p < buf + n;) {
@@ -131,6 +168,48 @@ void ChangeInvalidator::Run() {
     }
     std::this_thread::sleep_for(kBatchWindow);
   }
+}
+
+void ChangeInvalidator::Prune() {
+  std::vector<WatchRecord> dirs;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    dirs.reserve(watches_.size());
+    for (const auto& [wd, rec] : watches_) dirs.push_back(rec);
+  }
+  size_t before = table_->size(), asked = 0;
+  alignas(8) char buf[32 * 1024];
+  for (const WatchRecord& rec : dirs) {
+    struct stat dir {};
+    if (::fstat(rec.dir->get(), &dir) != 0) continue;
+    UniqueFd reading(::openat(rec.dir->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!reading) continue;
+    ssize_t n;
+    while ((n = ::getdents64(reading.get(), buf, sizeof(buf))) > 0) {
+      for (ssize_t at = 0; at < n;) {
+        const auto* e = reinterpret_cast<const dirent64*>(buf + at);
+        at += e->d_reclen;
+        std::string_view name(e->d_name);
+        if (name == "." || name == "..") continue;
+        unsigned char type = e->d_type;
+        if (type == DT_UNKNOWN) {
+          struct stat st {};
+          if (::fstatat(reading.get(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+          type = S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+        }
+        if (type == DT_DIR) continue;
+        for (const auto& [dir_ino, bind] : rec.users) {
+          std::optional<InodeState> child = table_->Find(InodeKey{bind, dir.st_dev, e->d_ino});
+          if (!child || child->open) continue;
+          fuse_lowlevel_notify_inval_entry(session_, dir_ino, name.data(), name.size());
+          ++asked;
+        }
+      }
+    }
+  }
+  prune_interval_ns_ = asked >= before / 4 ? 0 : kIdlePruneIntervalNs;
+  WEFT_LOG(kDebug) << "fuse: " << before << " inodes cached (each holds a descriptor); asked the kernel to drop "
+                   << asked << " entries of files nothing has open";
 }
 
 void ChangeInvalidator::Handle(const inotify_event& ev) {

@@ -55,14 +55,25 @@ class ChangeInvalidator final : public DirWatchHook {
   // `dir_ino`: the inotify event that follows is its own echo.
   void NoteLocalEntryChange(uint64_t dir_ino, std::string_view name);
 
+  // The server holds too many descriptors (one per inode the kernel has
+  // cached): the thread asks the kernel to drop its entries for the files
+  // in watched directories that nothing has open, and the kernel's FORGETs
+  // that follow close their descriptors. Directories are left alone (one
+  // may be a process's working directory, which an invalidation would
+  // unhash). Once the last prune freed little, at most once a second;
+  // cheap to call often.
+  void RequestPrune();
+
  private:
   struct WatchRecord {
     std::shared_ptr<UniqueFd> dir;                  // a dup of the directory's O_PATH descriptor
     std::vector<std::pair<uint64_t, uint32_t>> users;  // (FUSE inode, bind) of the directory inodes watched
   };
 
-  ChangeInvalidator(fuse_session* session, const InodeTable* table, UniqueFd inotify, UniqueFd stop);
+  ChangeInvalidator(fuse_session* session, const InodeTable* table, UniqueFd inotify, UniqueFd stop,
+                    UniqueFd prune);
   void Run();
+  void Prune();
   void Handle(const ::inotify_event& ev);
   void InvalidateChild(const WatchRecord& rec, std::string_view name);
   bool IsLocalEcho(uint64_t dir_ino, std::string_view name);
@@ -71,6 +82,10 @@ class ChangeInvalidator final : public DirWatchHook {
   const InodeTable* const table_;
   const UniqueFd inotify_;
   const UniqueFd stop_;  // eventfd written by the destructor
+  const UniqueFd prune_;  // eventfd written by RequestPrune
+  std::atomic<bool> prune_pending_{false};
+  int64_t last_prune_ns_ = 0;      // the thread's own
+  int64_t prune_interval_ns_ = 0;  // the thread's own: before the next prune may run
 
   std::mutex mu_;  // guards watches_ and warned_full_
   std::unordered_map<int, WatchRecord> watches_;

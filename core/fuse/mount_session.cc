@@ -133,7 +133,13 @@ Result<std::unique_ptr<MountSession>> MountSession::Start(const ns::Workspace& w
 
   std::unique_ptr<MountSession> m(new MountSession());
   m->dir_ = path;
-  FsConfig config{options.cache_timeout, options.fallback_timeout};
+  FsConfig config{options.cache_timeout, options.fallback_timeout, options.max_cached_inodes};
+  if (config.prune_above == 0) {
+    rlimit lim {};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+      config.prune_above = static_cast<size_t>(lim.rlim_cur / 2);
+    }
+  }
   WEFT_ASSIGN_OR_RETURN(m->fs_, Filesystem::Make(std::move(binds), config, tree));
 
   std::vector<std::string> args = {"weft", "-o", StrCat({"fsname=weft:", SafeFsName(ws.name()), ",subtype=weft"})};

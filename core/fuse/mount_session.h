@@ -37,6 +37,12 @@ struct MountOptions {
   // /.weft call files block a worker each while they run, so there must be
   // room for many.
   unsigned max_threads = 64;
+  // The server holds a descriptor for every inode the kernel has cached;
+  // past this many, it asks the kernel to drop the cached files nothing
+  // has open, so that a tree of more files than RLIMIT_NOFILE can be
+  // walked. 0: half of RLIMIT_NOFILE (after it is raised), which leaves
+  // room for open files and for what comes in before the kernel lets go.
+  size_t max_cached_inodes = 0;
   bool debug = false;  // libfuse's per-request trace, to the log
 };
 

@@ -2,6 +2,7 @@
 // stale mounts, and mount points that must be refused.
 #include "core/fuse/mount_session.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -9,8 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <string>
+#include <thread>
 
 #include "core/fuse/mount_point.h"
 #include "tests/core/fuse/mount_fixture.h"
@@ -70,6 +73,50 @@ TEST_F(MountLifecycle, MoreFilesThanTheStartingOpenFileLimitCanBeCreated) {
   EXPECT_EQ(made, 2000);
   struct stat st {};
   EXPECT_EQ(::stat(M("many/f1999").c_str(), &st), 0);
+}
+
+size_t OpenDescriptors() {
+  size_t n = 0;
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    while (::readdir(d) != nullptr) ++n;
+    ::closedir(d);
+  }
+  return n;
+}
+
+// Past max_cached_inodes the server asks the kernel to drop the cached
+// entries of files nothing has open; the FORGETs that follow close the
+// descriptors it held for them (here in the test process: the mount runs in
+// it). The files are still there, looked up again when asked for.
+TEST_F(MountLifecycle, CachedFilesBeyondTheLimitAreDroppedAndTheirDescriptorsClosed) {
+  ASSERT_EQ(::mkdir(W("many").c_str(), 0755), 0);
+  MountOptions options;
+  options.max_cached_inodes = 200;
+  Mount(options);
+  struct stat st {};
+  ASSERT_EQ(::stat(M("many").c_str(), &st), 0);  // watched from here on
+  size_t base = OpenDescriptors();
+  int dir = ::open(M("many").c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(dir, 0);
+  int held = ::openat(dir, "held", O_CREAT | O_EXCL | O_RDWR, 0644);  // open throughout: never dropped
+  ASSERT_GE(held, 0);
+  for (int i = 0; i < 1000; ++i) {
+    int fd = ::openat(dir, ("f" + std::to_string(i)).c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
+    ASSERT_GE(fd, 0) << i << ": " << std::strerror(errno);
+    ::close(fd);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (OpenDescriptors() > base + 600 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_LE(OpenDescriptors(), base + 600);
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_EQ(::fstatat(dir, ("f" + std::to_string(i)).c_str(), &st, 0), 0) << i;
+  }
+  ASSERT_EQ(::pwrite(held, "still", 5, 0), 5);
+  ::close(held);
+  ::close(dir);
+  EXPECT_EQ(Slurp(W("many/held")), "still");
 }
 
 TEST_F(MountLifecycle, UnmountWhileAFileIsOpenDetachesCleanly) {
