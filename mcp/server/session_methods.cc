@@ -57,17 +57,27 @@ std::optional<size_t> DecodeCursor(const std::string& cursor) {
   return static_cast<size_t>(std::stoull(digits));
 }
 
-// One page of `items` under `key` (server/utilities/pagination): the cursor is opaque.
-RpcOutcome Page(const Json& params, const char* key, std::vector<Json> items, size_t page_size) {
+// The range [*offset, *end) of `count` items that the page `params` asks
+// for shows (server/utilities/pagination: the cursor is opaque), or the
+// error to answer.
+std::optional<RpcOutcome> PageBounds(const Json& params, size_t count, size_t page_size, size_t* offset,
+                                     size_t* end) {
   std::string cursor;
   if (auto bad = OptionalString(params, "cursor", &cursor)) return *bad;
-  size_t offset = 0;
+  *offset = 0;
   if (!cursor.empty()) {
     auto decoded = DecodeCursor(cursor);
-    if (!decoded || *decoded > items.size()) return BadParams("unknown or expired cursor");
-    offset = *decoded;
+    if (!decoded || *decoded > count) return BadParams("unknown or expired cursor");
+    *offset = *decoded;
   }
-  size_t end = std::min(items.size(), offset + page_size);
+  *end = std::min(count, *offset + page_size);
+  return std::nullopt;
+}
+
+// One page of `items` under `key`.
+RpcOutcome Page(const Json& params, const char* key, std::vector<Json> items, size_t page_size) {
+  size_t offset = 0, end = 0;
+  if (auto bad = PageBounds(params, items.size(), page_size, &offset, &end)) return *bad;
   Json page = Json::array();
   for (size_t i = offset; i < end; ++i) page.push_back(std::move(items[i]));
   Json result = {{key, std::move(page)}};
@@ -311,11 +321,25 @@ RpcOutcome Session::SetLogLevel(Call& call) {
 }
 
 RpcOutcome Session::ToolsList(Call& call) {
-  std::vector<Json> items;
-  for (const auto& tool : server_.tools().List()) {
-    if (gate_ == nullptr || gate_->ShowsTool(*tool)) items.push_back(tool->descriptor);
+  // The descriptors (their schemas are most of them) are written straight
+  // from the registry as JSON text: copying them into a reply to serialise
+  // would hold a second copy of every schema for the length of the call,
+  // and the heap keeps the high-water mark.
+  std::vector<std::shared_ptr<const Tool>> tools = server_.tools().List();
+  if (gate_ != nullptr) std::erase_if(tools, [this](const auto& tool) { return !gate_->ShowsTool(*tool); });
+  size_t offset = 0, end = 0;
+  if (auto bad = PageBounds(call.params(), tools.size(), server_.options().page_size, &offset, &end)) return *bad;
+  std::string page = "[";
+  for (size_t i = offset; i < end; ++i) {
+    if (i > offset) page.push_back(',');
+    AppendJson(tools[i]->descriptor, &page);
   }
-  return Page(call.params(), "tools", std::move(items), server_.options().page_size);
+  page.push_back(']');
+  Json result = Json::object();
+  if (end < tools.size()) result["nextCursor"] = EncodeCursor(end);
+  std::vector<JsonTextMember> text;
+  text.push_back({"tools", std::move(page)});
+  return RpcOutcome::Ok(std::move(result), std::move(text));
 }
 
 RpcOutcome Session::ToolsCall(Call& call) {
