@@ -64,7 +64,7 @@ void Filesystem::CancelCalls() {
 
 int Filesystem::OpenFailed(int err) {
   if (err == EMFILE || err == ENFILE) {
-    if (ChangeInvalidator* inv = invalidator_.load()) inv->RequestPrune();
+    if (ChangeInvalidator* inv = invalidator_.load()) inv->RequestPrune(config_.prune_above / 4 * 3);
   }
   if ((err == EMFILE || err == ENFILE) && !warned_out_of_fds_.exchange(true)) {
     rlimit lim {};
@@ -160,7 +160,7 @@ int Filesystem::DoLookup(Inode* parent, const char* name, fuse_entry_param* e) {
   Inode* inode = table_.Remember(std::move(fd), InodeKey{bind, st.st_dev, st.st_ino}, st.st_mode & S_IFMT,
                                  std::move(ns_path));
   if (config_.prune_above > 0 && table_.size() > config_.prune_above) {
-    if (ChangeInvalidator* inv = invalidator_.load()) inv->RequestPrune();
+    if (ChangeInvalidator* inv = invalidator_.load()) inv->RequestPrune(config_.prune_above / 4 * 3);
   }
   if (parent->watched.load(std::memory_order_relaxed)) inode->covered.store(true, std::memory_order_relaxed);
   FillEntry(inode, st, e);

@@ -46,13 +46,16 @@ void InodeTable::SetWatchHook(DirWatchHook* hook) {
 
 Inode* InodeTable::Remember(UniqueFd fd, const InodeKey& key, mode_t type, std::string ns_path) {
   std::lock_guard<std::mutex> lock(mu_);
+  int64_t now = MonotonicNs();
   auto it = inodes_.find(key);
   if (it != inodes_.end()) {
     ++it->second->nlookup;
+    it->second->looked_up_ns = now;
     return it->second.get();
   }
   auto inode = std::make_unique<Inode>(std::move(fd), key, type, std::move(ns_path));
   inode->nlookup = 1;
+  inode->looked_up_ns = now;
   if (hook_ != nullptr && inode->is_dir()) {
     inode->watch = hook_->Watch(*inode, inode->fuse_ino());
     inode->watched = inode->watch >= 0;
@@ -105,7 +108,7 @@ std::optional<InodeState> InodeTable::Find(const InodeKey& key) const {
   }
   bool busy = inode->writers.load(std::memory_order_relaxed) > 0 ||
               MonotonicNs() - inode->local_change_ns.load(std::memory_order_relaxed) < kLocalEchoNs;
-  return InodeState{FuseIno(inode), busy, inode->nopen > 0};
+  return InodeState{FuseIno(inode), busy, inode->nopen > 0, inode->looked_up_ns};
 }
 
 size_t InodeTable::size() const {

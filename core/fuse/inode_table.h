@@ -57,6 +57,7 @@ struct Inode {
   std::atomic<bool> covered{false};  // changes behind the mount to this inode are reported (its directory is watched)
   std::atomic<int> writers{0};       // handles open for writing through the mount
   std::atomic<int64_t> local_change_ns{0};  // CLOCK_MONOTONIC of the last change made through the mount
+  int64_t looked_up_ns = 0;  // CLOCK_MONOTONIC of the last lookup; guarded by InodeTable::mu_
 
   uint64_t fuse_ino() const { return reinterpret_cast<uintptr_t>(this); }
   bool is_dir() const { return type == S_IFDIR; }
@@ -78,6 +79,7 @@ struct InodeState {
   uint64_t fuse_ino = 0;
   bool busy_locally = false;  // open for writing through the mount, or changed through it just now
   bool open = false;          // a handle is open on it through the mount
+  int64_t looked_up_ns = 0;   // when the kernel last looked it up
 };
 
 class InodeTable {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -124,7 +125,8 @@ bool ChangeInvalidator::IsLocalEcho(uint64_t dir_ino, std::string_view name) {
   return it != echoes_.end() && it->second >= MonotonicNs();
 }
 
-void ChangeInvalidator::RequestPrune() {
+void ChangeInvalidator::RequestPrune(size_t keep) {
+  prune_keep_.store(keep);
   if (prune_pending_.exchange(true)) return;
   uint64_t one = 1;
   if (::write(prune_.get(), &one, sizeof(one)) < 0) prune_pending_.store(false);
@@ -177,7 +179,15 @@ void ChangeInvalidator::Prune() {
     dirs.reserve(watches_.size());
     for (const auto& [wd, rec] : watches_) dirs.push_back(rec);
   }
-  size_t before = table_->size(), asked = 0;
+  const size_t before = table_->size(), keep = prune_keep_.load();
+  if (before <= keep) return;
+  // Every cached file nothing has open, by name in its directory.
+  struct Candidate {
+    int64_t looked_up_ns;
+    uint64_t dir_ino;
+    std::string name;
+  };
+  std::vector<Candidate> candidates;
   alignas(8) char buf[32 * 1024];
   for (const WatchRecord& rec : dirs) {
     struct stat dir {};
@@ -201,15 +211,25 @@ void ChangeInvalidator::Prune() {
         for (const auto& [dir_ino, bind] : rec.users) {
           std::optional<InodeState> child = table_->Find(InodeKey{bind, dir.st_dev, e->d_ino});
           if (!child || child->open) continue;
-          fuse_lowlevel_notify_inval_entry(session_, dir_ino, name.data(), name.size());
-          ++asked;
+          candidates.push_back(Candidate{child->looked_up_ns, dir_ino, std::string(name)});
         }
       }
     }
   }
-  prune_interval_ns_ = asked >= before / 4 ? 0 : kIdlePruneIntervalNs;
-  WEFT_LOG(kDebug) << "fuse: " << before << " inodes cached (each holds a descriptor); asked the kernel to drop "
-                   << asked << " entries of files nothing has open";
+  // The ones looked up longest ago, as many as it takes to come down to `keep`.
+  size_t drop = std::min(candidates.size(), before - keep);
+  auto older = [](const Candidate& a, const Candidate& b) { return a.looked_up_ns < b.looked_up_ns; };
+  if (drop < candidates.size()) {
+    std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(drop), candidates.end(),
+                     older);
+  }
+  for (size_t i = 0; i < drop; ++i) {
+    fuse_lowlevel_notify_inval_entry(session_, candidates[i].dir_ino, candidates[i].name.data(),
+                                     candidates[i].name.size());
+  }
+  prune_interval_ns_ = drop >= (before - keep) / 2 ? 0 : kIdlePruneIntervalNs;
+  WEFT_LOG(kInfo) << "fuse: " << before << " inodes cached, each holding a descriptor; asked the kernel to drop "
+                  << drop << " of the files nothing has open, looked up longest ago";
 }
 
 void ChangeInvalidator::Handle(const inotify_event& ev) {

@@ -56,13 +56,14 @@ class ChangeInvalidator final : public DirWatchHook {
   void NoteLocalEntryChange(uint64_t dir_ino, std::string_view name);
 
   // The server holds too many descriptors (one per inode the kernel has
-  // cached): the thread asks the kernel to drop its entries for the files
-  // in watched directories that nothing has open, and the kernel's FORGETs
+  // cached): the thread asks the kernel to drop its entries for files in
+  // watched directories that nothing has open, those looked up longest ago
+  // first, until about `keep` inodes would remain; the kernel's FORGETs
   // that follow close their descriptors. Directories are left alone (one
   // may be a process's working directory, which an invalidation would
   // unhash). Once the last prune freed little, at most once a second;
   // cheap to call often.
-  void RequestPrune();
+  void RequestPrune(size_t keep);
 
  private:
   struct WatchRecord {
@@ -84,6 +85,7 @@ class ChangeInvalidator final : public DirWatchHook {
   const UniqueFd stop_;  // eventfd written by the destructor
   const UniqueFd prune_;  // eventfd written by RequestPrune
   std::atomic<bool> prune_pending_{false};
+  std::atomic<size_t> prune_keep_{0};
   int64_t last_prune_ns_ = 0;      // the thread's own
   int64_t prune_interval_ns_ = 0;  // the thread's own: before the next prune may run
 

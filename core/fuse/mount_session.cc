@@ -8,6 +8,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <fstream>
@@ -137,7 +138,11 @@ Result<std::unique_ptr<MountSession>> MountSession::Start(const ns::Workspace& w
   if (config.prune_above == 0) {
     rlimit lim {};
     if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
-      config.prune_above = static_cast<size_t>(lim.rlim_cur / 2);
+      // Room for open files and whatever else the process holds, and for
+      // what comes in before the kernel lets go.
+      rlim_t room = std::max<rlim_t>(lim.rlim_cur / 10, 256);
+      config.prune_above = lim.rlim_cur > 2 * room ? static_cast<size_t>(lim.rlim_cur - room)
+                                                   : static_cast<size_t>(lim.rlim_cur / 2);
     }
   }
   WEFT_ASSIGN_OR_RETURN(m->fs_, Filesystem::Make(std::move(binds), config, tree));

@@ -38,10 +38,11 @@ struct MountOptions {
   // room for many.
   unsigned max_threads = 64;
   // The server holds a descriptor for every inode the kernel has cached;
-  // past this many, it asks the kernel to drop the cached files nothing
-  // has open, so that a tree of more files than RLIMIT_NOFILE can be
-  // walked. 0: half of RLIMIT_NOFILE (after it is raised), which leaves
-  // room for open files and for what comes in before the kernel lets go.
+  // past this many, it asks the kernel to drop cached files nothing has
+  // open (those looked up longest ago, down to three quarters of this), so
+  // that a tree of more files than RLIMIT_NOFILE can be walked. 0:
+  // RLIMIT_NOFILE (after it is raised) less a tenth of it, at least 256,
+  // for open files and what else the process holds.
   size_t max_cached_inodes = 0;
   bool debug = false;  // libfuse's per-request trace, to the log
 };
