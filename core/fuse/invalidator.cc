@@ -172,6 +172,11 @@ void ChangeInvalidator::Run() {
   }
 }
 
+bool ChangeInvalidator::Stopping() const {
+  pollfd p{stop_.get(), POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
 void ChangeInvalidator::Prune() {
   std::vector<WatchRecord> dirs;
   {
@@ -224,6 +229,9 @@ void ChangeInvalidator::Prune() {
                      older);
   }
   for (size_t i = 0; i < drop; ++i) {
+    // Each waits for the directory's lock, which a create in it holds for a
+    // round trip: a long prune gives way to StopThread.
+    if ((i & 255) == 255 && Stopping()) return;
     fuse_lowlevel_notify_inval_entry(session_, candidates[i].dir_ino, candidates[i].name.data(),
                                      candidates[i].name.size());
   }

@@ -75,6 +75,7 @@ class ChangeInvalidator final : public DirWatchHook {
                     UniqueFd prune);
   void Run();
   void Prune();
+  bool Stopping() const;  // StopThread has been called
   void Handle(const ::inotify_event& ev);
   void InvalidateChild(const WatchRecord& rec, std::string_view name);
   bool IsLocalEcho(uint64_t dir_ino, std::string_view name);
