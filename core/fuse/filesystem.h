@@ -104,6 +104,8 @@ class Filesystem {
   // `inode` is on the file system of its bind's root, and that is a local
   // one (LocalFileSystem).
   bool OnLocalFs(const Inode& inode) const;
+  // More inodes (descriptors) are held than FsConfig::prune_above.
+  bool Crowded() const { return config_.prune_above > 0 && table_.size() > config_.prune_above; }
   // `err` from opening a host file, returned as is; running out of
   // descriptors is logged (once) with what to do about it.
   int OpenFailed(int err);

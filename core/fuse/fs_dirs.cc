@@ -147,8 +147,14 @@ int Filesystem::FillDir(fuse_req_t req, DirHandle* d, size_t size, off_t off, bo
     bool dot = ent.name == "." || ent.name == "..";
     if (plus) {
       fuse_entry_param e{};
-      if (dot) {
-        e.attr.st_ino = ent.ino;
+      if (dot || Crowded()) {
+        // Name and type only (no inode: the kernel looks it up when used).
+        // Near the open-file limit a listing must not make an inode, with
+        // its descriptor, of every entry it shows.
+        struct stat st {};
+        st.st_dev = d->dir->key.dev;
+        st.st_ino = ent.ino;
+        e.attr.st_ino = dot ? ent.ino : Shown(st).st_ino;
         e.attr.st_mode = static_cast<mode_t>(ent.type) << 12;
       } else if (int lerr = DoLookup(d->dir, ent.name.c_str(), &e); lerr != 0) {
         if (lerr == ENOENT) {  // gone since it was listed
@@ -160,7 +166,7 @@ int Filesystem::FillDir(fuse_req_t req, DirHandle* d, size_t size, off_t off, bo
       }
       used = fuse_add_direntry_plus(req, p, rem, ent.name.c_str(), &e, next);
       if (used > rem) {
-        if (!dot) table_.Forget(Get(e.ino), 1);
+        if (e.ino != 0) table_.Forget(Get(e.ino), 1);  // a looked-up entry that did not fit
         break;
       }
     } else {

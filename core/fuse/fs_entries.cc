@@ -64,7 +64,7 @@ void Filesystem::CancelCalls() {
 
 int Filesystem::OpenFailed(int err) {
   if (err == EMFILE || err == ENFILE) {
-    if (ChangeInvalidator* inv = invalidator_.load()) inv->RequestPrune(config_.prune_above / 4 * 3);
+    if (ChangeInvalidator* inv = invalidator_.load()) inv->RequestPrune(config_.prune_above / 2);
   }
   if ((err == EMFILE || err == ENFILE) && !warned_out_of_fds_.exchange(true)) {
     rlimit lim {};
@@ -158,9 +158,9 @@ int Filesystem::DoLookup(Inode* parent, const char* name, fuse_entry_param* e) {
     ns_path = std::move(child_path);
   }
   Inode* inode = table_.Remember(std::move(fd), InodeKey{bind, st.st_dev, st.st_ino}, st.st_mode & S_IFMT,
-                                 std::move(ns_path));
-  if (config_.prune_above > 0 && table_.size() > config_.prune_above) {
-    if (ChangeInvalidator* inv = invalidator_.load()) inv->RequestPrune(config_.prune_above / 4 * 3);
+                                 std::move(ns_path), table_.FuseIno(parent), name);
+  if (Crowded()) {
+    if (ChangeInvalidator* inv = invalidator_.load()) inv->RequestPrune(config_.prune_above / 2);
   }
   if (parent->watched.load(std::memory_order_relaxed)) inode->covered.store(true, std::memory_order_relaxed);
   FillEntry(inode, st, e);

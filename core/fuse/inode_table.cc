@@ -1,6 +1,8 @@
 // InodeTable: inodes keyed by (bind, dev, ino) with lookup counts.
 #include "core/fuse/inode_table.h"
 
+#include <algorithm>
+
 #include <time.h>
 
 #include <cstdlib>
@@ -44,18 +46,24 @@ void InodeTable::SetWatchHook(DirWatchHook* hook) {
   }
 }
 
-Inode* InodeTable::Remember(UniqueFd fd, const InodeKey& key, mode_t type, std::string ns_path) {
+Inode* InodeTable::Remember(UniqueFd fd, const InodeKey& key, mode_t type, std::string ns_path, uint64_t parent,
+                            std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
   int64_t now = MonotonicNs();
   auto it = inodes_.find(key);
   if (it != inodes_.end()) {
-    ++it->second->nlookup;
-    it->second->looked_up_ns = now;
-    return it->second.get();
+    Inode* known = it->second.get();
+    ++known->nlookup;
+    known->looked_up_ns = now;
+    known->looked_up_in = parent;
+    if (known->looked_up_as != name) known->looked_up_as.assign(name);
+    return known;
   }
   auto inode = std::make_unique<Inode>(std::move(fd), key, type, std::move(ns_path));
   inode->nlookup = 1;
   inode->looked_up_ns = now;
+  inode->looked_up_in = parent;
+  inode->looked_up_as.assign(name);
   if (hook_ != nullptr && inode->is_dir()) {
     inode->watch = hook_->Watch(*inode, inode->fuse_ino());
     inode->watched = inode->watch >= 0;
@@ -108,7 +116,24 @@ std::optional<InodeState> InodeTable::Find(const InodeKey& key) const {
   }
   bool busy = inode->writers.load(std::memory_order_relaxed) > 0 ||
               MonotonicNs() - inode->local_change_ns.load(std::memory_order_relaxed) < kLocalEchoNs;
-  return InodeState{FuseIno(inode), busy, inode->nopen > 0, inode->looked_up_ns};
+  return InodeState{FuseIno(inode), busy};
+}
+
+std::vector<std::pair<uint64_t, std::string>> InodeTable::Oldest(size_t n) const {
+  std::vector<std::pair<int64_t, const Inode*>> files;
+  std::vector<std::pair<uint64_t, std::string>> out;
+  std::lock_guard<std::mutex> lock(mu_);
+  files.reserve(inodes_.size());
+  for (const auto& [key, inode] : inodes_) {
+    if (inode->is_dir() || inode->nopen > 0 || inode->looked_up_in == 0) continue;
+    files.emplace_back(inode->looked_up_ns, inode.get());
+  }
+  n = std::min(n, files.size());
+  std::nth_element(files.begin(), files.begin() + static_cast<std::ptrdiff_t>(n), files.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.emplace_back(files[i].second->looked_up_in, files[i].second->looked_up_as);
+  return out;
 }
 
 size_t InodeTable::size() const {

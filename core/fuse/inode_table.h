@@ -18,6 +18,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/base/fd.h"
@@ -58,6 +61,10 @@ struct Inode {
   std::atomic<int> writers{0};       // handles open for writing through the mount
   std::atomic<int64_t> local_change_ns{0};  // CLOCK_MONOTONIC of the last change made through the mount
   int64_t looked_up_ns = 0;  // CLOCK_MONOTONIC of the last lookup; guarded by InodeTable::mu_
+  // The directory (FUSE inode) and name of the last lookup, for asking the
+  // kernel to drop it (InodeTable::Oldest); guarded by InodeTable::mu_.
+  uint64_t looked_up_in = 0;
+  std::string looked_up_as;
 
   uint64_t fuse_ino() const { return reinterpret_cast<uintptr_t>(this); }
   bool is_dir() const { return type == S_IFDIR; }
@@ -78,8 +85,6 @@ class DirWatchHook {
 struct InodeState {
   uint64_t fuse_ino = 0;
   bool busy_locally = false;  // open for writing through the mount, or changed through it just now
-  bool open = false;          // a handle is open on it through the mount
-  int64_t looked_up_ns = 0;   // when the kernel last looked it up
 };
 
 class InodeTable {
@@ -99,7 +104,9 @@ class InodeTable {
 
   // The inode for `key` with one more lookup: the existing one (its
   // count raised; `fd` is dropped) or a new one made from `fd`.
-  Inode* Remember(UniqueFd fd, const InodeKey& key, mode_t type, std::string ns_path);
+  // `name` in directory `parent` (a FUSE inode) is what was looked up.
+  Inode* Remember(UniqueFd fd, const InodeKey& key, mode_t type, std::string ns_path, uint64_t parent,
+                  std::string_view name);
   // Drops `n` lookups; the inode is destroyed when none remain and no
   // handle is open on it.
   void Forget(Inode* inode, uint64_t n);
@@ -110,6 +117,10 @@ class InodeTable {
   // For the change watcher: the inode with `key`, if the kernel knows it.
   std::optional<InodeState> Find(const InodeKey& key) const;
   size_t size() const;
+  // (directory, name) of at most `n` files (not directories) that no handle
+  // is open on, those looked up longest ago: what the kernel may be asked
+  // to drop when the server holds too many descriptors.
+  std::vector<std::pair<uint64_t, std::string>> Oldest(size_t n) const;
 
  private:
   mutable std::mutex mu_;

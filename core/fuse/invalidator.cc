@@ -2,7 +2,6 @@
 // cache invalidations of the mount.
 #include "core/fuse/invalidator.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -178,66 +176,20 @@ bool ChangeInvalidator::Stopping() const {
 }
 
 void ChangeInvalidator::Prune() {
-  std::vector<WatchRecord> dirs;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    dirs.reserve(watches_.size());
-    for (const auto& [wd, rec] : watches_) dirs.push_back(rec);
-  }
   const size_t before = table_->size(), keep = prune_keep_.load();
   if (before <= keep) return;
-  // Every cached file nothing has open, by name in its directory.
-  struct Candidate {
-    int64_t looked_up_ns;
-    uint64_t dir_ino;
-    std::string name;
-  };
-  std::vector<Candidate> candidates;
-  alignas(8) char buf[32 * 1024];
-  for (const WatchRecord& rec : dirs) {
-    struct stat dir {};
-    if (::fstat(rec.dir->get(), &dir) != 0) continue;
-    UniqueFd reading(::openat(rec.dir->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!reading) continue;
-    ssize_t n;
-    while ((n = ::getdents64(reading.get(), buf, sizeof(buf))) > 0) {
-      for (ssize_t at = 0; at < n;) {
-        const auto* e = reinterpret_cast<const dirent64*>(buf + at);
-        at += e->d_reclen;
-        std::string_view name(e->d_name);
-        if (name == "." || name == "..") continue;
-        unsigned char type = e->d_type;
-        if (type == DT_UNKNOWN) {
-          struct stat st {};
-          if (::fstatat(reading.get(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-          type = S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
-        }
-        if (type == DT_DIR) continue;
-        for (const auto& [dir_ino, bind] : rec.users) {
-          std::optional<InodeState> child = table_->Find(InodeKey{bind, dir.st_dev, e->d_ino});
-          if (!child || child->open) continue;
-          candidates.push_back(Candidate{child->looked_up_ns, dir_ino, std::string(name)});
-        }
-      }
-    }
-  }
-  // The ones looked up longest ago, as many as it takes to come down to `keep`.
-  size_t drop = std::min(candidates.size(), before - keep);
-  auto older = [](const Candidate& a, const Candidate& b) { return a.looked_up_ns < b.looked_up_ns; };
-  if (drop < candidates.size()) {
-    std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(drop), candidates.end(),
-                     older);
-  }
-  for (size_t i = 0; i < drop; ++i) {
-    // Each waits for the directory's lock, which a create in it holds for a
+  // The files looked up longest ago that nothing has open, as many as it
+  // takes to come down to `keep`, by the name they were last looked up as.
+  std::vector<std::pair<uint64_t, std::string>> oldest = table_->Oldest(before - keep);
+  for (size_t i = 0; i < oldest.size(); ++i) {
+    // Each waits for its directory's lock, which a create there holds for a
     // round trip: a long prune gives way to StopThread.
     if ((i & 255) == 255 && Stopping()) return;
-    fuse_lowlevel_notify_inval_entry(session_, candidates[i].dir_ino, candidates[i].name.data(),
-                                     candidates[i].name.size());
+    fuse_lowlevel_notify_inval_entry(session_, oldest[i].first, oldest[i].second.data(), oldest[i].second.size());
   }
-  prune_interval_ns_ = drop >= (before - keep) / 2 ? 0 : kIdlePruneIntervalNs;
+  prune_interval_ns_ = oldest.size() >= (before - keep) / 2 ? 0 : kIdlePruneIntervalNs;
   WEFT_LOG(kInfo) << "fuse: " << before << " inodes cached, each holding a descriptor; asked the kernel to drop "
-                  << drop << " of the files nothing has open, looked up longest ago";
+                  << oldest.size() << " of the files nothing has open, looked up longest ago";
 }
 
 void ChangeInvalidator::Handle(const inotify_event& ev) {

@@ -56,10 +56,10 @@ class ChangeInvalidator final : public DirWatchHook {
   void NoteLocalEntryChange(uint64_t dir_ino, std::string_view name);
 
   // The server holds too many descriptors (one per inode the kernel has
-  // cached): the thread asks the kernel to drop its entries for files in
-  // watched directories that nothing has open, those looked up longest ago
-  // first, until about `keep` inodes would remain; the kernel's FORGETs
-  // that follow close their descriptors. Directories are left alone (one
+  // cached): the thread asks the kernel to drop its entries for files that
+  // nothing has open, those looked up longest ago first, until about `keep`
+  // inodes would remain (InodeTable::Oldest); the kernel's FORGETs that
+  // follow close their descriptors. Directories are left alone (one
   // may be a process's working directory, which an invalidation would
   // unhash). Once the last prune freed little, at most once a second;
   // cheap to call often.

@@ -140,7 +140,7 @@ Result<std::unique_ptr<MountSession>> MountSession::Start(const ns::Workspace& w
     if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
       // Room for open files and whatever else the process holds, and for
       // what comes in before the kernel lets go.
-      rlim_t room = std::max<rlim_t>(lim.rlim_cur / 10, 256);
+      rlim_t room = std::max<rlim_t>(lim.rlim_cur / 4, 512);
       config.prune_above = lim.rlim_cur > 2 * room ? static_cast<size_t>(lim.rlim_cur - room)
                                                    : static_cast<size_t>(lim.rlim_cur / 2);
     }

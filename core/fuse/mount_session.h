@@ -39,10 +39,12 @@ struct MountOptions {
   unsigned max_threads = 64;
   // The server holds a descriptor for every inode the kernel has cached;
   // past this many, it asks the kernel to drop cached files nothing has
-  // open (those looked up longest ago, down to three quarters of this), so
+  // open (those looked up longest ago, down to half of this), so
   // that a tree of more files than RLIMIT_NOFILE can be walked. 0:
-  // RLIMIT_NOFILE (after it is raised) less a tenth of it, at least 256,
-  // for open files and what else the process holds.
+  // RLIMIT_NOFILE (after it is raised) less a quarter of it, at least 512:
+  // room for open files, for what else the process holds (each FUSE worker
+  // thread has three) and for what comes in while the kernel lets go.
+  // Past it, directory listings also stop making an inode of each entry.
   size_t max_cached_inodes = 0;
   bool debug = false;  // libfuse's per-request trace, to the log
 };

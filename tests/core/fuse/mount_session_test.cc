@@ -85,9 +85,10 @@ size_t OpenDescriptors() {
 }
 
 // Past max_cached_inodes the server asks the kernel to drop the cached
-// entries of files nothing has open; the FORGETs that follow close the
-// descriptors it held for them (here in the test process: the mount runs in
-// it). The files are still there, looked up again when asked for.
+// entries of files nothing has open, and listings stop making inodes; the
+// FORGETs that follow close the descriptors it held (here in the test
+// process: the mount runs in it). The files are still there, looked up again
+// when asked for.
 TEST_F(MountLifecycle, CachedFilesBeyondTheLimitAreDroppedAndTheirDescriptorsClosed) {
   ASSERT_EQ(::mkdir(W("many").c_str(), 0755), 0);
   MountOptions options;
@@ -109,6 +110,15 @@ TEST_F(MountLifecycle, CachedFilesBeyondTheLimitAreDroppedAndTheirDescriptorsClo
   while (OpenDescriptors() > base + 600 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  EXPECT_LE(OpenDescriptors(), base + 600);
+  // A listing past the threshold gives names and types only: it does not
+  // make an inode, with its descriptor, of each of the 1,001 entries.
+  DIR* listing = ::opendir(M("many").c_str());
+  ASSERT_NE(listing, nullptr);
+  size_t listed = 0;
+  while (::readdir(listing) != nullptr) ++listed;
+  ::closedir(listing);
+  EXPECT_EQ(listed, 1003u);  // and . and ..
   EXPECT_LE(OpenDescriptors(), base + 600);
   for (int i = 0; i < 1000; ++i) {
     ASSERT_EQ(::fstatat(dir, ("f" + std::to_string(i)).c_str(), &st, 0), 0) << i;
