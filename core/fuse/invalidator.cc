@@ -188,8 +188,15 @@ void ChangeInvalidator::Prune() {
     fuse_lowlevel_notify_inval_entry(session_, oldest[i].first, oldest[i].second.data(), oldest[i].second.size());
   }
   prune_interval_ns_ = oldest.size() >= (before - keep) / 2 ? 0 : kIdlePruneIntervalNs;
-  WEFT_LOG(kInfo) << "fuse: " << before << " inodes cached, each holding a descriptor; asked the kernel to drop "
-                  << oldest.size() << " of the files nothing has open, looked up longest ago";
+  // The first prune is news; under a long walk they may come several a second.
+  if (!pruned_before_) {
+    WEFT_LOG(kInfo) << "fuse: " << before << " inodes cached, each holding a descriptor: asking the kernel to drop "
+                    << "the files nothing has open, looked up longest ago (" << oldest.size() << " now; later "
+                    << "prunes are logged at debug level)";
+  } else {
+    WEFT_LOG(kDebug) << "fuse: " << before << " inodes cached; asked the kernel to drop " << oldest.size();
+  }
+  pruned_before_ = true;
 }
 
 void ChangeInvalidator::Handle(const inotify_event& ev) {

@@ -89,6 +89,7 @@ class ChangeInvalidator final : public DirWatchHook {
   std::atomic<size_t> prune_keep_{0};
   int64_t last_prune_ns_ = 0;      // the thread's own
   int64_t prune_interval_ns_ = 0;  // the thread's own: before the next prune may run
+  bool pruned_before_ = false;     // the thread's own
 
   std::mutex mu_;  // guards watches_ and warned_full_
   std::unordered_map<int, WatchRecord> watches_;
