@@ -72,9 +72,14 @@ class AgentVenomTest : public VenomTest {
 };
 
 TEST_F(AgentVenomTest, RunsACommandInTheWorkspaceAndRecordsItsExit) {
-  Json a = Spawn({{"command", {"sh", "-c", "cat hello.txt; pwd; echo oops >&2; exit 3"}}, {"profile", "none"}});
+  // The command waits for `go`, so that it is surely still running when the
+  // spawn answers (a command that ends at once may have ended by then).
+  Json a = Spawn({{"command",
+                   {"sh", "-c", "while [ ! -e go ]; do sleep 0.01; done; cat hello.txt; pwd; echo oops >&2; exit 3"}},
+                  {"profile", "none"}});
   ASSERT_EQ(a.value("state", ""), "running") << a.dump();
   EXPECT_GT(a.value("pid", 0), 0);
+  tmp_.WriteFile("ws/go", "");
   Json done = WaitFor(a["id"]);
   EXPECT_EQ(done.value("state", ""), "exited");
   EXPECT_EQ(done.value("exit_code", -1), 3);
