@@ -109,6 +109,9 @@ class Filesystem {
   // `err` from opening a host file, returned as is; running out of
   // descriptors is logged (once) with what to do about it.
   int OpenFailed(int err);
+  // Asks the change watcher to drop cached files down to half of
+  // FsConfig::prune_above (ChangeInvalidator::RequestPrune).
+  void AskToPrune();
   // Whether `name` in `parent` may be created, removed or renamed: 0, EROFS
   // (read-only bind, /.weft) or EBUSY (a bind or the way to one).
   int CheckChange(fuse_ino_t parent, const char* name);

@@ -62,18 +62,21 @@ void Filesystem::CancelCalls() {
   if (weft_) weft_->CancelAll();
 }
 
+void Filesystem::AskToPrune() {
+  if (ChangeInvalidator* inv = invalidator_.load()) inv->RequestPrune(config_.prune_above / 2);
+}
+
 int Filesystem::OpenFailed(int err) {
-  if (err == EMFILE || err == ENFILE) {
-    if (ChangeInvalidator* inv = invalidator_.load()) inv->RequestPrune(config_.prune_above / 2);
-  }
-  if ((err == EMFILE || err == ENFILE) && !warned_out_of_fds_.exchange(true)) {
+  if (err != EMFILE && err != ENFILE) return err;
+  AskToPrune();
+  if (!warned_out_of_fds_.exchange(true)) {
     rlimit lim {};
     ::getrlimit(RLIMIT_NOFILE, &lim);
     WEFT_LOG(kWarning) << "fuse: out of file descriptors (" << (err == EMFILE ? "this process's" : "the system's")
                        << " limit; RLIMIT_NOFILE is " << lim.rlim_cur << "): the server holds one for every file "
-                       << "and directory the kernel has cached from the mount, and asks the kernel to drop the entries "
-                       << "of files nothing has open past half the limit; with more files than that open or "
-                       << "coming in at once, raise the limit (ulimit -n) before mounting";
+                       << "and directory the kernel has cached from the mount, and past " << config_.prune_above
+                       << " asks the kernel to drop the files nothing has open; with more files than that open, "
+                       << "or looked up faster than the kernel lets go, raise the limit (ulimit -n) before mounting";
   }
   return err;
 }
@@ -159,9 +162,7 @@ int Filesystem::DoLookup(Inode* parent, const char* name, fuse_entry_param* e) {
   }
   Inode* inode = table_.Remember(std::move(fd), InodeKey{bind, st.st_dev, st.st_ino}, st.st_mode & S_IFMT,
                                  std::move(ns_path), table_.FuseIno(parent), name);
-  if (Crowded()) {
-    if (ChangeInvalidator* inv = invalidator_.load()) inv->RequestPrune(config_.prune_above / 2);
-  }
+  if (Crowded()) AskToPrune();
   if (parent->watched.load(std::memory_order_relaxed)) inode->covered.store(true, std::memory_order_relaxed);
   FillEntry(inode, st, e);
   // Changes to the entry and to its attributes show through the parent's watch.

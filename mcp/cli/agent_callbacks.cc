@@ -1,7 +1,6 @@
 // The agent's callback service and its wire (see agent_callbacks.h).
 #include "mcp/cli/agent_callbacks.h"
 
-#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +8,7 @@
 #include <utility>
 
 #include "core/base/json.h"
+#include "core/base/line_read.h"
 #include "core/base/log.h"
 #include "core/base/strings.h"
 #include "core/proc/io.h"
@@ -29,25 +29,16 @@ void Answer(int fd, const Json& line) {
 }  // namespace
 
 Result<std::string> ReadHelloLine(int fd, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  std::string line;
-  while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return Status::DeadlineExceeded("no hello line in time");
-    pollfd p{fd, POLLIN, 0};
-    int rc = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (rc < 0 && errno == EINTR) continue;
-    if (rc < 0) return Status::FromErrno(errno, "poll");
-    if (rc == 0) continue;
-    char c;
-    ssize_t n = ::read(fd, &c, 1);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n < 0) return Status::FromErrno(errno, "read");
-    if (n == 0) return Status::Unavailable("the connection closed before its hello line");
-    if (c == '\n') return line;
-    line.push_back(c);
-    if (line.size() > kMaxHelloBytes) return Status::InvalidArgument("the hello line is too long");
+  Result<LineRead> line = ReadLineWithin(fd, std::chrono::milliseconds(timeout_ms), kMaxHelloBytes);
+  if (!line.ok()) {
+    switch (line.status().code()) {
+      case StatusCode::kDeadlineExceeded: return Status::DeadlineExceeded("no hello line in time");
+      case StatusCode::kResourceExhausted: return Status::InvalidArgument("the hello line is too long");
+      default: return line.status();
+    }
   }
+  if (line->closed) return Status::Unavailable("the connection closed before its hello line");
+  return std::move(line->text);
 }
 
 AgentCallbacks::AgentCallbacks(std::string state_dir, std::string agent_id)

@@ -62,8 +62,9 @@ class AgentCallbacks {
   std::unique_ptr<mcp::Server> server_;
 };
 
-// Reads one '\n'-terminated line of at most kMaxHelloBytes from `fd`, byte
-// by byte (nothing after it is consumed), waiting at most `timeout_ms`.
+// Reads one '\n'-terminated line of at most kMaxHelloBytes from `fd`
+// (ReadLineWithin: nothing after it is consumed), waiting at most
+// `timeout_ms`.
 Result<std::string> ReadHelloLine(int fd, int timeout_ms);
 
 }  // namespace weft::cli

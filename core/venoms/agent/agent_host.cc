@@ -16,6 +16,7 @@
 #include "core/agents/host_probe.h"
 #include "core/base/fd.h"
 #include "core/base/files.h"
+#include "core/base/line_read.h"
 #include "core/base/log.h"
 #include "core/base/strings.h"
 #include "core/proc/io.h"
@@ -50,24 +51,15 @@ Status MakeDir(const std::string& path) {
   return Status::Ok();
 }
 
-// Reads one line from `fd` within `timeout`; "" when the writer closed first.
+// Reads the runner's one-line report from `fd` within `timeout`; what came
+// before the writer closed (often "") when it closed first.
 Result<std::string> ReadLine(int fd, std::chrono::milliseconds timeout) {
-  std::string line;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  char c;
-  while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return Status::DeadlineExceeded("the agent's runner did not report in time");
-    pollfd p{fd, POLLIN, 0};
-    int rc = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (rc < 0 && errno == EINTR) continue;
-    if (rc < 0) return Status::FromErrno(errno, "poll");
-    if (rc == 0) continue;
-    ssize_t n = ::read(fd, &c, 1);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n <= 0 || c == '\n') return line;
-    line.push_back(c);
-    if (line.size() > 64 * 1024) return Status::Internal("the agent's runner wrote an over-long report");
+  Result<LineRead> line = ReadLineWithin(fd, timeout, 64 * 1024);
+  if (line.ok()) return std::move(line->text);
+  switch (line.status().code()) {
+    case StatusCode::kDeadlineExceeded: return Status::DeadlineExceeded("the agent's runner did not report in time");
+    case StatusCode::kResourceExhausted: return Status::Internal("the agent's runner wrote an over-long report");
+    default: return line.status();
   }
 }
 
