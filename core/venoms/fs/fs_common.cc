@@ -23,6 +23,8 @@ namespace {
 // getdents64's buffer: a directory of a few hundred entries in one call, one
 // of 10,000 in about seven.
 constexpr size_t kDirBufferBytes = 64 * 1024;
+// The least a reader nearing its stop asks for: room for a few long names.
+constexpr size_t kDirMinFillBytes = 2048;
 
 Status ErrnoStatus(int err, std::string_view shown) {
   switch (err) {
@@ -156,7 +158,8 @@ thread_local bool thread_dir_buffer_in_use = false;
 
 }  // namespace
 
-DirReader::DirReader(int dir_fd, std::string_view shown) : fd_(dir_fd), shown_(shown) {
+DirReader::DirReader(int dir_fd, std::string_view shown, uint64_t from)
+    : fd_(dir_fd), shown_(shown), from_(from), position_(from) {
   // getdents64 on the fd itself: no second open of the directory and no DIR
   // stream (each would cost system calls per directory, and a walk reads
   // thousands of them).
@@ -168,7 +171,7 @@ DirReader::DirReader(int dir_fd, std::string_view shown) : fd_(dir_fd), shown_(s
     own_ = std::make_unique<char[]>(kDirBufferBytes);
     buffer_ = own_.get();
   }
-  if (::lseek(fd_, 0, SEEK_SET) < 0) {
+  if (::lseek(fd_, static_cast<off_t>(from), SEEK_SET) < 0) {
     status_ = ErrnoStatus(errno, shown_);
     done_ = true;
   }
@@ -178,9 +181,22 @@ DirReader::~DirReader() {
   if (own_ == nullptr) thread_dir_buffer_in_use = false;
 }
 
+size_t DirReader::FillBytes() const {
+  if (stop_ == kNoStop) return kDirBufferBytes;
+  // Nearing stop_: as many bytes as the entries up to it should take, at
+  // the density of those read so far (positions that are hashes are spread
+  // evenly), and a little more. The first read is short for the same reason.
+  if (read_bytes_ == 0 || position_ <= from_) return kDirBufferBytes / 4;
+  double per_position = static_cast<double>(read_bytes_) / static_cast<double>(position_ - from_);
+  double left = static_cast<double>(stop_ - position_) * per_position;
+  return static_cast<size_t>(std::clamp(left * 1.1 + 512.0, static_cast<double>(kDirMinFillBytes),
+                                        static_cast<double>(kDirBufferBytes)));
+}
+
 bool DirReader::Fill() {
+  read_bytes_ += got_;
   while (!done_) {
-    ssize_t got = ::getdents64(fd_, buffer_, kDirBufferBytes);
+    ssize_t got = ::getdents64(fd_, buffer_, FillBytes());
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) {
       if (got < 0) status_ = ErrnoStatus(errno, shown_);

@@ -77,14 +77,23 @@ struct DirEntry {
 
 // Reads the directory open (O_RDONLY) at `dir_fd`, every entry but "." and
 // "..", in the order the file system gives: getdents64 on `dir_fd` itself
-// from its start (it moves the fd's position, which *at() calls do not use;
-// not for an fd another thread reads at the same time), a buffer at a time,
-// into a buffer kept per thread (a reader made while another is alive on
-// the same thread gets its own). DT_UNKNOWN is settled with fstatat (no
-// follow). Next is inline: walks and listings call it for every entry.
+// from position `from` (0: its start; it moves the fd's position, which
+// *at() calls do not use; not for an fd another thread reads at the same
+// time), a buffer at a time, into a buffer kept per thread (a reader made
+// while another is alive on the same thread gets its own). DT_UNKNOWN is
+// settled with fstatat (no follow). Next is inline: walks and listings call
+// it for every entry.
+//
+// Positions are getdents64's: each entry's d_off is where the one after it
+// is, and seeking there resumes after it. A reader can be told to stop
+// before the first entry at or past a position (SetStop); it then reads
+// smaller buffers as it nears it, so that little is read past it.
 class DirReader {
  public:
-  DirReader(int dir_fd, std::string_view shown);
+  static constexpr uint64_t kNoStop = UINT64_MAX;
+
+  // A failed seek to `from` shows in status() at once.
+  DirReader(int dir_fd, std::string_view shown, uint64_t from = 0);
   ~DirReader();
   DirReader(const DirReader&) = delete;
   DirReader& operator=(const DirReader&) = delete;
@@ -93,9 +102,14 @@ class DirReader {
   // or on a failure (status()).
   bool Next(std::string_view* name, EntryType* type) {
     for (;;) {
+      if (position_ >= stop_) {
+        stopped_ = true;
+        return false;
+      }
       if (at_ >= got_ && !Fill()) return false;
       const auto* d = reinterpret_cast<const struct dirent64*>(buffer_ + at_);
       at_ += d->d_reclen;
+      position_ = static_cast<uint64_t>(d->d_off);
       const char* n = d->d_name;
       if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0'))) continue;
       *name = std::string_view(n);
@@ -104,6 +118,16 @@ class DirReader {
     }
   }
   const Status& status() const { return status_; }
+
+  // Next returns false, with stopped() true, before an entry at or past
+  // `stop` (kNoStop: none); a later SetStop further on lets it go on.
+  void SetStop(uint64_t stop) {
+    stop_ = stop;
+    stopped_ = false;
+  }
+  bool stopped() const { return stopped_; }
+  // Where the entry Next reads next is (the last one's d_off).
+  uint64_t position() const { return position_; }
 
  private:
   static EntryType TypeOfDirent(unsigned char d_type) {
@@ -116,6 +140,7 @@ class DirReader {
   }
   EntryType TypeAt(const char* name) const;  // fstatat, no follow
   bool Fill();                               // the next getdents64; false at the end or on a failure
+  size_t FillBytes() const;                  // how much that asks for (less when nearing stop_)
 
   const int fd_;
   const std::string_view shown_;
@@ -123,6 +148,11 @@ class DirReader {
   char* buffer_ = nullptr;
   size_t at_ = 0, got_ = 0;
   bool done_ = false;
+  const uint64_t from_;
+  uint64_t position_;
+  uint64_t stop_ = kNoStop;
+  bool stopped_ = false;
+  uint64_t read_bytes_ = 0;  // the bytes of the buffers before this one: the entries from from_ to position_
   Status status_;
 };
 

@@ -21,6 +21,7 @@
 #include "core/base/json.h"
 #include "core/base/strings.h"
 #include "core/venoms/args.h"
+#include "core/venoms/fs/dir_halves.h"
 #include "core/venoms/fs/fs_common.h"
 #include "core/venoms/fs/fs_pages.h"
 #include "core/venoms/fs/fs_venom.h"
@@ -222,14 +223,12 @@ Result<ListingCache::Entries> ListedEntries(ListingCache& cache, const ns::Works
   // Per thread, so that its sort's scratch buffer is reused (the names and
   // keys go with the listing).
   thread_local SortedEntries host;
-  host.Start(expected + expected / 8);
+  SortedNames names;
   if (fd >= 0) {
+    host.Start(expected + expected / 8);
     WEFT_ASSIGN_OR_RETURN(UniqueFd reading, OpenDirForReading(fd, path));
-    WEFT_RETURN_IF_ERROR(VisitDirFd(reading.get(), path, [&](std::string_view name, EntryType type) {
-      if (hidden || name.front() != '.') host.Add(name, type);
-    }));
+    WEFT_ASSIGN_OR_RETURN(names, SortedDirFd(reading.get(), path, hidden, &host));
   }
-  SortedNames names = host.Take();
   ListingCache::Entries listing;
   if (HasBindsBelow(ws.mounts(), path)) {
     std::vector<NsEntry> entries = names.ToEntries();

@@ -34,6 +34,17 @@ int FirstDifference(uint64_t hi, uint64_t lo) {
   return kKeyBytes;
 }
 
+// Whether the name of `a` sorts before that of `b`; `name_of(key)` gives
+// a key's name.
+template <typename NameOf>
+bool KeyLess(const Key& a, const Key& b, const NameOf& name_of) {
+  if (a.hi != b.hi) return a.hi < b.hi;
+  if (a.lo != b.lo) return a.lo < b.lo;
+  // The same first 16 bytes: the rest decides.
+  std::string_view x = name_of(a), y = name_of(b);
+  return x.substr(std::min<size_t>(kKeyBytes, x.size())) < y.substr(std::min<size_t>(kKeyBytes, y.size()));
+}
+
 // Sorts keys by the names `name_of(key)` returns.
 template <typename NameOf>
 class KeySorter {
@@ -57,13 +68,7 @@ class KeySorter {
     return FirstDifference(hi, lo);
   }
 
-  bool Less(const Key& a, const Key& b) const {
-    if (a.hi != b.hi) return a.hi < b.hi;
-    if (a.lo != b.lo) return a.lo < b.lo;
-    // The same first 16 bytes: the rest decides.
-    std::string_view x = name_of_(a), y = name_of_(b);
-    return x.substr(std::min<size_t>(kKeyBytes, x.size())) < y.substr(std::min<size_t>(kKeyBytes, y.size()));
-  }
+  bool Less(const Key& a, const Key& b) const { return KeyLess(a, b, name_of_); }
 
   // Sorts the n keys at `from`, which agree on their bytes before `at` and
   // not on byte `at` (or on all of them: kKeyBytes), leaving them in `from`
@@ -177,12 +182,52 @@ void SortedEntries::AddAll(const SortedEntries& other) {
 }
 
 SortedNames SortedEntries::Take() {
+  Sort();
+  return HandOver(std::move(keys_));
+}
+
+void SortedEntries::Sort() {
+  SortKeys(&keys_, &scratch_, [this](const Key& k) { return std::string_view(names_).substr(k.at, k.size); });
+}
+
+SortedNames SortedEntries::TakeMerged(const SortedEntries& sorted) {
+  Sort();
+  const size_t base = names_.size();
+  assert(base + sorted.names_.size() < UINT32_MAX);
+  names_.append(sorted.names_);
   auto name_of = [this](const Key& k) { return std::string_view(names_).substr(k.at, k.size); };
-  SortKeys(&keys_, &scratch_, name_of);
+  auto moved = [base](Key k) {  // a key of `sorted`, for its name's place in names_
+    k.at += static_cast<uint32_t>(base);
+    return k;
+  };
+  // Merged into the sort's scratch buffer, which then goes with the names
+  // and this collection's key buffer becomes the scratch: no fresh
+  // allocation (and its page faults) on the way.
+  std::vector<Key>& merged = scratch_;
+  merged.resize(keys_.size() + sorted.keys_.size());
+  Key* to = merged.data();
+  auto mine = keys_.begin();
+  auto theirs = sorted.keys_.begin();
+  while (mine != keys_.end() && theirs != sorted.keys_.end()) {
+    Key other = moved(*theirs);
+    if (KeyLess(other, *mine, name_of)) {
+      *to++ = other;
+      ++theirs;
+    } else {
+      *to++ = *mine++;
+    }
+  }
+  to = std::copy(mine, keys_.end(), to);
+  for (; theirs != sorted.keys_.end(); ++theirs) *to++ = moved(*theirs);
+  std::swap(merged, keys_);
+  return HandOver(std::move(keys_));
+}
+
+SortedNames SortedEntries::HandOver(std::vector<NameKey> keys) {
   SortedNames out;
   names_.append(kNamePadding, '\0');
   out.names_ = std::move(names_);
-  out.keys_ = std::move(keys_);
+  out.keys_ = std::move(keys);
   names_ = std::string();
   keys_ = std::vector<Key>();
   if (scratch_.capacity() > kKeepScratch) {

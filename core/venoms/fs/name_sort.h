@@ -97,8 +97,17 @@ class SortedEntries {
   // buffers go with them (a cached listing keeps them), so the next Start
   // allocates its own.
   SortedNames Take();
+  // Sorts the entries added so far, for another collection's TakeMerged
+  // (add nothing after it).
+  void Sort();
+  // Take, with the entries of `sorted` (Sort()ed) merged in: two halves of
+  // a directory, each sorted on a thread of its own.
+  SortedNames TakeMerged(const SortedEntries& sorted);
 
  private:
+  // Hands the names and `keys` (in name order) over; drops the rest.
+  SortedNames HandOver(std::vector<NameKey> keys);
+
   std::string names_;  // the names, each followed by a NUL
   std::vector<NameKey> keys_;
   std::vector<NameKey> scratch_;  // the radix sort's second buffer

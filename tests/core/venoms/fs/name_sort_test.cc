@@ -85,6 +85,32 @@ TEST(SortedEntries, TakesTheAddedEntriesByName) {
   }
 }
 
+TEST(SortedEntries, MergesAnotherSortedCollectionIn) {
+  for (auto [mine, theirs] : {std::pair<size_t, size_t>{0, 0}, {0, 9}, {9, 0}, {1, 1}, {40, 3}, {5000, 5000}, {2, 3000}}) {
+    std::vector<std::string> a = RandomNames(mine, static_cast<uint32_t>(mine) + 7);
+    std::vector<std::string> b = RandomNames(theirs, static_cast<uint32_t>(theirs) + 11);
+    SortedEntries lower, upper;
+    lower.Start(0);
+    upper.Start(0);
+    for (const std::string& n : a) lower.Add(n, EntryType::kFile);
+    for (const std::string& n : b) upper.Add(n, EntryType::kDir);
+    upper.Sort();
+    SortedNames taken = lower.TakeMerged(upper);
+    std::vector<std::string> got, want = a;
+    want.insert(want.end(), b.begin(), b.end());
+    for (size_t i = 0; i < taken.size(); ++i) {
+      got.push_back(std::string(taken.name(i)));
+      EXPECT_EQ(taken.name(i).data()[taken.name(i).size()], '\0') << "no NUL after " << taken.name(i);
+      // A name in both halves has both types; one only in `upper` is a dir.
+      if (std::find(a.begin(), a.end(), got.back()) == a.end()) {
+        EXPECT_EQ(taken.type(i), EntryType::kDir);
+      }
+    }
+    ASSERT_EQ(got, Sorted(want)) << mine << " + " << theirs << " names";
+    EXPECT_EQ(upper.size(), b.size()) << "the merged-in collection is left as it was";
+  }
+}
+
 TEST(SortedEntries, KeepsEachEntrysType) {
   SortedEntries sorted;
   sorted.Start(3);
