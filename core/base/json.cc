@@ -35,20 +35,31 @@ size_t PlainPrefix(uint64_t special) {
   return 0;  // the byte-wise path below finds it
 }
 
-void AppendEscapedByte(unsigned char c, std::string* out) {
+// Writes the escape of `c` (below 0x20, '"' or '\\') at `to`, 2 or 6
+// bytes; returns their end.
+char* WriteEscapedByte(unsigned char c, char* to) {
+  char short_form = 0;
   switch (c) {
-    case '"': *out += "\\\""; return;
-    case '\\': *out += "\\\\"; return;
-    case '\b': *out += "\\b"; return;
-    case '\f': *out += "\\f"; return;
-    case '\n': *out += "\\n"; return;
-    case '\r': *out += "\\r"; return;
-    case '\t': *out += "\\t"; return;
+    case '"': short_form = '"'; break;
+    case '\\': short_form = '\\'; break;
+    case '\b': short_form = 'b'; break;
+    case '\f': short_form = 'f'; break;
+    case '\n': short_form = 'n'; break;
+    case '\r': short_form = 'r'; break;
+    case '\t': short_form = 't'; break;
     default: break;
   }
+  to[0] = '\\';
+  if (short_form != 0) {
+    to[1] = short_form;
+    return to + 2;
+  }
   static constexpr char kHex[] = "0123456789abcdef";
-  char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-  out->append(u, sizeof u);
+  to[1] = 'u';
+  to[2] = to[3] = '0';
+  to[4] = kHex[c >> 4];
+  to[5] = kHex[c & 0xF];
+  return to + 6;
 }
 
 // nlohmann's own rendering, for what this file does not speed up.
@@ -71,42 +82,61 @@ std::string EscapeJsonPointerToken(std::string_view token) {
 
 void AppendJsonString(std::string_view text, std::string* out) {
   const size_t start = out->size();
-  out->reserve(start + text.size() + 2);
-  *out += '"';
+  const size_t n = text.size();
+  const char* in = text.data();
+  // Written in place: room for the text as it is and both quotes, and more
+  // as escapes need it. The room left always holds the rest of the text
+  // copied as it is, and the closing quote.
+  out->resize(start + n + 2);
+  char* w = out->data() + start;
+  *w++ = '"';
   size_t i = 0;
-  size_t run = 0;  // start of the bytes not yet appended
-  while (i < text.size()) {
-    if (i + 8 <= text.size()) {
-      uint64_t special = SpecialBytes(text.data() + i);
+  while (i < n) {
+    if (i + 8 <= n) {
+      uint64_t special = SpecialBytes(in + i);
+      std::memcpy(w, in + i, 8);  // fits: at least n - i + 1 bytes are left
       if (special == 0) {
+        w += 8;
         i += 8;
         continue;
       }
-      i += PlainPrefix(special);
+      size_t plain = PlainPrefix(special);
+      w += plain;
+      i += plain;
     }
-    unsigned char c = static_cast<unsigned char>(text[i]);
+    unsigned char c = static_cast<unsigned char>(in[i]);
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      *w++ = static_cast<char>(c);
       ++i;
       continue;
     }
     if (c >= 0x80) {
-      size_t n = Utf8SequenceLength(text, i);
-      if (n == 0) {
+      size_t len = Utf8SequenceLength(text, i);
+      if (len == 0) {
         // Invalid UTF-8: nlohmann's replacement rules decide how many
         // U+FFFDs stand for which bytes; defer to them for this string.
         out->resize(start);
         AppendByNlohmann(Json(std::string(text)), out);
         return;
       }
-      i += n;
+      std::memcpy(w, in + i, len);
+      w += len;
+      i += len;
       continue;
     }
-    out->append(text.data() + run, i - run);
-    AppendEscapedByte(c, out);
-    run = ++i;
+    // An escape takes up to 6 bytes for 1.
+    const size_t room = static_cast<size_t>(out->data() + out->size() - w);
+    const size_t need = 6 + (n - i - 1) + 1;
+    if (room < need) {
+      const size_t at = static_cast<size_t>(w - out->data());
+      out->resize(out->size() + std::max(need - room, (n - i) / 4 + 16));
+      w = out->data() + at;
+    }
+    w = WriteEscapedByte(c, w);
+    ++i;
   }
-  out->append(text.data() + run, text.size() - run);
-  *out += '"';
+  *w++ = '"';
+  out->resize(static_cast<size_t>(w - out->data()));
 }
 
 size_t PlainJsonPrefix(std::string_view text) {

@@ -84,6 +84,11 @@ std::string SerializeJson(const Json& value) { return DumpJson(value); }
 // without first copying the params or result into a new object.
 std::string Message::Serialize() const {
   std::string out;
+  // Spliced members are most of a large reply: room for them up front
+  // spares copying them again as the string grows.
+  size_t spliced = 0;
+  for (const JsonTextMember& m : result_text) spliced += m.key.size() + m.json.size() + 4;
+  if (spliced > 0) out.reserve(spliced + 4096);
   auto id_member = [&] {
     out += "\"id\":";
     AppendJson(id, &out);

@@ -3,6 +3,7 @@
 
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -89,18 +90,25 @@ Result<std::string> StdioConnection::Read() {
 Status StdioConnection::Write(std::string_view frame, const WriteRoute&) {
   if (closed_.load()) return Status::Unavailable("connection closed");
   std::lock_guard<std::mutex> lock(write_mu_);
-  std::string line;
-  line.reserve(frame.size() + 1);
-  line.append(frame);
-  line.push_back('\n');
-  size_t off = 0;
-  while (off < line.size()) {
-    ssize_t w = ::write(out_fd_, line.data() + off, line.size() - off);
+  // The frame and its newline in one call, without copying the frame.
+  static constexpr char kNewline = '\n';
+  struct iovec parts[2] = {{const_cast<char*>(frame.data()), frame.size()},
+                           {const_cast<char*>(&kNewline), 1}};
+  struct iovec* part = parts;
+  int left = 2;
+  while (left > 0) {
+    ssize_t w = ::writev(out_fd_, part, left);
     if (w < 0) {
       if (errno == EINTR) continue;
       return Status::FromErrno(errno, "write to client");
     }
-    off += static_cast<size_t>(w);
+    // Past what was written: whole parts, then into the next one.
+    size_t written = static_cast<size_t>(w);
+    for (; left > 0 && written >= part->iov_len; --left, ++part) written -= part->iov_len;
+    if (left > 0) {
+      part->iov_base = static_cast<char*>(part->iov_base) + written;
+      part->iov_len -= written;
+    }
   }
   return Status::Ok();
 }

@@ -112,6 +112,20 @@ TEST(MergeJsonTextMembers, TextThatIsNotJsonBecomesNull) {
   EXPECT_EQ(MergeJsonTextMembers(Json::object(), {{"k", "{oops"}}), Json({{"k", nullptr}}));
 }
 
+// Strings that are all escapes, of every length around the eight-byte
+// steps: the written string grows to six times the text, and twice.
+TEST(DumpJson, MatchesNlohmannOnStringsOfNothingButEscapes) {
+  for (size_t n : {1, 7, 8, 9, 63, 64, 65, 10000}) {
+    for (char c : {'\x01', '\n', '"'}) {
+      std::string text(n, c);
+      ASSERT_EQ(DumpJson(Json(text)), Reference(Json(text))) << n << " of " << static_cast<int>(c);
+      std::string mixed;
+      for (size_t i = 0; i < n; ++i) mixed += i % 2 ? c : '\xe9';  // an invalid byte among them: nlohmann's path
+      ASSERT_EQ(DumpJson(Json(mixed)), Reference(Json(mixed))) << n << " mixed";
+    }
+  }
+}
+
 TEST(AppendJsonString, AppendsAfterWhatIsThere) {
   std::string out = "prefix:";
   AppendJsonString("a\"b", &out);
