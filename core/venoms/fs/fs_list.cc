@@ -58,6 +58,9 @@ class Listing {
     const NsEntry& e = merged_[i];
     return EntryRef{e.name, e.type, e.bind, e.implied};
   }
+  // The host entries' buffers, for a collection to reuse once no page is
+  // read from this listing any more (it is empty after).
+  SortedNames TakeHost() { return std::move(host_); }
   // The index of the first entry whose name is not less than `name`.
   size_t LowerBound(std::string_view name) const {
     if (!with_binds_) return host_.LowerBound(name);
@@ -83,16 +86,16 @@ class ListingCache {
  public:
   using Entries = std::shared_ptr<const Listing>;
 
-  // nullptr when there is no usable snapshot; then `*stale_size` is the
-  // size of the outdated one, if any, else 0 (a directory read again after
-  // a change usually holds about as many entries as before).
-  Entries Find(const std::string& key, const struct stat& dir, size_t* stale_size) {
-    *stale_size = 0;
+  // nullptr when there is no usable snapshot; then `*stale` is the
+  // outdated one, if any, out of the cache (a directory read again after a
+  // change usually holds about as many entries as before, and its buffers
+  // can be reused when no page is being read from it).
+  Entries Find(const std::string& key, const struct stat& dir, std::shared_ptr<Listing>* stale) {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = slots_.begin(); it != slots_.end(); ++it) {
       if (it->key != key) continue;
       if (!Unchanged(*it, dir)) {
-        *stale_size = it->entries->size();
+        *stale = std::move(it->entries);
         slots_.erase(it);
         return nullptr;
       }
@@ -103,7 +106,7 @@ class ListingCache {
   }
 
   // `taken`: CLOCK_REALTIME just before the directory was read.
-  void Put(std::string key, const struct stat& dir, int64_t taken, Entries entries) {
+  void Put(std::string key, const struct stat& dir, int64_t taken, std::shared_ptr<Listing> entries) {
     if (entries->size() < kMinEntries || entries->size() > kMaxEntries) return;
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = slots_.begin(); it != slots_.end(); ++it) {
@@ -128,7 +131,7 @@ class ListingCache {
     dev_t dev;
     ino_t ino;
     int64_t mtime, ctime, taken;
-    Entries entries;
+    std::shared_ptr<Listing> entries;  // handed out as Entries: const to readers
   };
 
   static bool Unchanged(const Slot& s, const struct stat& dir) {
@@ -215,32 +218,38 @@ Result<ListingCache::Entries> ListedEntries(ListingCache& cache, const ns::Works
                                             int fd, const struct stat& dir, bool hidden) {
   std::string key = StrCat({ws.id(), "\n", ws.narrowed_by(), "\n", path, hidden ? "\nh" : ""});
   bool cacheable = fd >= 0;
-  size_t expected = 0;
+  std::shared_ptr<Listing> stale;
   if (cacheable) {
-    if (ListingCache::Entries hit = cache.Find(key, dir, &expected)) return hit;
+    if (ListingCache::Entries hit = cache.Find(key, dir, &stale)) return hit;
   }
+  const size_t expected = stale != nullptr ? stale->size() : 0;
+  // The outdated snapshot's buffers, when nobody reads a page from it: the
+  // new one then fills memory already mapped, not fresh pages to fault in.
+  SortedNames recycled;
+  if (stale != nullptr && stale.use_count() == 1) recycled = stale->TakeHost();
+  stale.reset();
   int64_t taken = RealtimeNanos();
   // Per thread, so that its sort's scratch buffer is reused (the names and
   // keys go with the listing).
   thread_local SortedEntries host;
   SortedNames names;
   if (fd >= 0) {
-    host.Start(expected + expected / 8);
+    host.Start(expected + expected / 8, std::move(recycled));
     WEFT_ASSIGN_OR_RETURN(UniqueFd reading, OpenDirForReading(fd, path));
     WEFT_ASSIGN_OR_RETURN(names, SortedDirFd(reading.get(), path, hidden, &host));
   }
-  ListingCache::Entries listing;
+  std::shared_ptr<Listing> listing;
   if (HasBindsBelow(ws.mounts(), path)) {
     std::vector<NsEntry> entries = names.ToEntries();
     MergeBinds(ws.mounts(), path, &entries);
     if (!hidden) std::erase_if(entries, [](const NsEntry& e) { return e.name.front() == '.'; });
     SortByName(&entries);  // the binds went at the end
-    listing = std::make_shared<const Listing>(std::move(entries));
+    listing = std::make_shared<Listing>(std::move(entries));
   } else {
-    listing = std::make_shared<const Listing>(std::move(names));
+    listing = std::make_shared<Listing>(std::move(names));
   }
   if (cacheable) cache.Put(std::move(key), dir, taken, listing);
-  return listing;
+  return ListingCache::Entries(std::move(listing));
 }
 
 Result<Reply> HandleList(ListingCache& cache, const ns::Workspaces& workspaces, Context& ctx, const Json& args) {

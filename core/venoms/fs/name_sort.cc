@@ -168,7 +168,9 @@ std::vector<NsEntry> SortedNames::ToEntries() const {
   return out;
 }
 
-void SortedEntries::Start(size_t entries) {
+void SortedEntries::Start(size_t entries, SortedNames recycled) {
+  if (recycled.names_.capacity() > names_.capacity()) names_ = std::move(recycled.names_);
+  if (recycled.keys_.capacity() > keys_.capacity()) keys_ = std::move(recycled.keys_);
   names_.clear();
   keys_.clear();
   keys_.reserve(entries);

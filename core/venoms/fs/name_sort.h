@@ -78,8 +78,9 @@ class SortedNames {
 class SortedEntries {
  public:
   // Starts a collection with room for about `entries` entries, dropping
-  // what an unfinished one (a read that failed) left.
-  void Start(size_t entries);
+  // what an unfinished one (a read that failed) left; in the buffers of
+  // `recycled` (entries no one reads any more) when it has them.
+  void Start(size_t entries, SortedNames recycled = SortedNames());
   // An entry (bind = nullptr, implied = false). Inline: a listing adds
   // every entry of a directory.
   void Add(std::string_view name, EntryType type) {

@@ -177,6 +177,43 @@ TEST_F(FsBrowse, ListPagesThroughAHundredThousandEntries) {
   EXPECT_EQ(seen.size(), static_cast<size_t>(kCount));
 }
 
+// A directory large enough to be kept between pages and read in halves,
+// changed between listings: each listing is the directory as it is then
+// (the snapshot a change outdated gives its memory to the next one).
+TEST_F(FsBrowse, ListOfALargeDirectoryIsCurrentAfterEachChange) {
+  std::string dir = tmp_.Join("ws/big");
+  Write("big/e0");
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(dfd, 0);
+  std::set<std::string> want = {"e0"};
+  auto link = [&](const std::string& name) {
+    ASSERT_EQ(::linkat(dfd, "e0", dfd, name.c_str(), 0), 0) << name;
+    want.insert(name);
+  };
+  for (int i = 1; i < 6000; ++i) link("e" + std::to_string(i) + std::string(60, 'x'));
+  for (int round = 0; round < 4; ++round) {
+    std::vector<std::string> seen;
+    Json args = {{"path", "big"}, {"limit", 1000}, {"details", false}};
+    for (int pages = 0;; ++pages) {
+      ASSERT_LT(pages, 20);
+      Result<Reply> r = Call("list", args);
+      ASSERT_TRUE(r.ok()) << r.status();
+      for (const std::string& n : Names(r->data)) seen.push_back(n);
+      if (!r->data.contains("next_cursor")) break;
+      args["cursor"] = r->data["next_cursor"];
+    }
+    ASSERT_EQ(seen, std::vector<std::string>(want.begin(), want.end())) << "round " << round;
+    // Some go, others come.
+    for (int k = 0; k < 100; ++k) {
+      std::string gone = "e" + std::to_string(round * 100 + k + 1) + std::string(60, 'x');
+      ASSERT_EQ(::unlinkat(dfd, gone.c_str(), 0), 0) << gone;
+      want.erase(gone);
+    }
+    for (int k = 0; k < 50; ++k) link("new" + std::to_string(round) + "-" + std::to_string(k));
+  }
+  ::close(dfd);
+}
+
 TEST_F(FsBrowse, ListShowsBindsAsDirectories) {
   Write("src/main.c");
   Write("data", "a host file the bind hides");
