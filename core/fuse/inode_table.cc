@@ -1,10 +1,9 @@
 // InodeTable: inodes keyed by (bind, dev, ino) with lookup counts.
 #include "core/fuse/inode_table.h"
 
-#include <algorithm>
-
 #include <time.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "core/base/log.h"

@@ -2,7 +2,6 @@
 // new session) with a curated environment, a directory fd as cwd and only
 // stdin/stdout/stderr open; pidfd reaping.
 #include "core/proc/process.h"
-#include "core/proc/session_members.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +21,7 @@
 #include <cstdio>
 
 #include "core/base/strings.h"
+#include "core/proc/session_members.h"
 
 extern char** environ;
 

@@ -166,7 +166,10 @@ bool DirHalves::ReadUpper(SortedEntries* out) {
       if (!claim_.compare_exchange_strong(open, kUpperByHelper)) return false;
       claimed = true;
     }
-    if (cancelled_.load(std::memory_order_relaxed)) return true;
+    if (cancelled_.load(std::memory_order_relaxed)) {
+      upper_status_ = Status::Cancelled(StrCat({shown_, ": the read was cancelled"}));
+      return true;
+    }
     if (upper_count_++ >= max_entries_) {
       upper_status_ = TooManyEntries(shown_, max_entries_);
       return true;

@@ -203,11 +203,10 @@ SortedNames SortedEntries::TakeMerged(const SortedEntries& sorted) {
     return k;
   };
   // Merged into the sort's scratch buffer, which then goes with the names
-  // and this collection's key buffer becomes the scratch: no fresh
+  // while this collection's key buffer becomes the scratch: no fresh
   // allocation (and its page faults) on the way.
-  std::vector<Key>& merged = scratch_;
-  merged.resize(keys_.size() + sorted.keys_.size());
-  Key* to = merged.data();
+  scratch_.resize(keys_.size() + sorted.keys_.size());
+  Key* to = scratch_.data();
   auto mine = keys_.begin();
   auto theirs = sorted.keys_.begin();
   while (mine != keys_.end() && theirs != sorted.keys_.end()) {
@@ -221,8 +220,7 @@ SortedNames SortedEntries::TakeMerged(const SortedEntries& sorted) {
   }
   to = std::copy(mine, keys_.end(), to);
   for (; theirs != sorted.keys_.end(); ++theirs) *to++ = moved(*theirs);
-  std::swap(merged, keys_);
-  return HandOver(std::move(keys_));
+  return HandOver(std::exchange(scratch_, std::move(keys_)));
 }
 
 SortedNames SortedEntries::HandOver(std::vector<NameKey> keys) {
